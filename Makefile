@@ -1,0 +1,64 @@
+# bugsweep - the two commands of the quick start, and the developer targets.
+#
+#   make demo    install build dependencies, build, scan the bundled mailbox
+#   make test    install, build with ASan+UBSan, run every test
+#
+# Build directories: build/ (debugoptimized, for demo), build-asan/ (the
+# test build), build-release/ (benchmarks), build-fuzz/ (clang libFuzzer).
+
+MESON ?= meson
+SHARED ?= $(abspath ../shared)
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+FUZZ_SECONDS ?= 60
+
+.PHONY: all deps demo test conformance bench-html fuzz format check-format clean
+
+all: build/build.ninja
+	$(MESON) compile -C build
+
+deps:
+	@tools/install-deps
+
+build/build.ninja: | deps
+	$(MESON) setup build -Dshared_dir=$(SHARED)
+
+build-asan/build.ninja: | deps
+	$(MESON) setup build-asan -Dshared_dir=$(SHARED) \
+		-Db_sanitize=address,undefined -Db_lundef=false
+
+build-release/build.ninja: | deps
+	$(MESON) setup build-release -Dshared_dir=$(SHARED) \
+		--buildtype=release -Db_ndebug=true -Dtests=true
+
+build-fuzz/build.ninja: | deps
+	CC=clang $(MESON) setup build-fuzz -Dshared_dir=$(SHARED) -Dfuzz=true \
+		-Db_sanitize=address,undefined -Db_lundef=false -Dtests=false
+
+demo: deps build/build.ninja
+	$(MESON) compile -C build
+	./build/src/cli/bugsweep version
+
+test: deps build-asan/build.ninja
+	$(MESON) compile -C build-asan
+	tools/run-tests build-asan
+
+conformance: deps build/build.ninja
+	$(MESON) compile -C build
+	@tools/run-tests build --suite conformance
+
+bench-html: deps build-release/build.ninja
+	$(MESON) compile -C build-release
+	./build-release/bench/bench-html $(SHARED)
+
+fuzz: deps build-fuzz/build.ninja
+	$(MESON) compile -C build-fuzz
+	tools/run-fuzz build-fuzz $(FUZZ_SECONDS)
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h' | grep -v '/tags\.[ch]$$')
+
+check-format:
+	tools/checksrc
+
+clean:
+	rm -rf build build-asan build-release build-fuzz
