@@ -1,0 +1,316 @@
+#include "identity.h"
+
+#include <glib.h>
+#include <string.h>
+
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/str.h"
+
+#define ADDR_MAX     320 /* RFC 5321 path limit, with room */
+#define URL_WORK_MAX (64u << 10)
+
+struct addr_forms {
+	char *plain; /* as written */
+	size_t len;
+	char *lower; /* lower-cased */
+	/* hex digests of both forms: md5, sha1, sha256 */
+	char *digest[2][3];
+	char *hexed; /* hex of the lower-cased address */
+};
+
+struct ident_set {
+	struct addr_forms a[IDENT_MAX_ADDRS];
+	size_t n;
+};
+
+static const char *const digest_names[3] = {"md5", "sha1", "sha256"};
+static const GChecksumType digest_types[3] = {G_CHECKSUM_MD5, G_CHECKSUM_SHA1,
+                                              G_CHECKSUM_SHA256};
+
+int ident_set_new(struct ident_set **out)
+{
+	*out = bs_calloc(1, sizeof(**out));
+	return *out ? 0 : BS_ENOMEM;
+}
+
+static void forms_release(struct addr_forms *f)
+{
+	size_t i, j;
+
+	bs_free(f->plain);
+	bs_free(f->lower);
+	bs_free(f->hexed);
+	for (i = 0; i < 2; i++)
+		for (j = 0; j < 3; j++)
+			bs_free(f->digest[i][j]);
+	memset(f, 0, sizeof(*f));
+}
+
+void ident_set_free(struct ident_set **sp)
+{
+	size_t i;
+
+	if (sp == NULL || *sp == NULL)
+		return;
+	for (i = 0; i < (*sp)->n; i++)
+		forms_release(&(*sp)->a[i]);
+	bs_free(*sp);
+	*sp = NULL;
+}
+
+size_t ident_set_count(const struct ident_set *s)
+{
+	return s->n;
+}
+
+static char *hex_digest(GChecksumType t, const char *s, size_t n)
+{
+	/* GLib allocates with g_malloc; copy into our allocator's memory. */
+	gchar *g = g_compute_checksum_for_data(t, (const guchar *)s, n);
+	char *r = g ? bs_strndup(g, strlen(g)) : NULL;
+	g_free(g);
+	return r;
+}
+
+int ident_set_add(struct ident_set *s, const char *addr, size_t len)
+{
+	struct addr_forms f;
+	const char *at;
+	size_t i, j;
+
+	while (len && (*addr == ' ' || *addr == '<')) {
+		addr++;
+		len--;
+	}
+	while (len && (addr[len - 1] == ' ' || addr[len - 1] == '>'))
+		len--;
+	at = len ? memchr(addr, '@', len) : NULL;
+	if (len < 6 || len > ADDR_MAX || at == NULL || at == addr ||
+	    at == addr + len - 1 || s->n == IDENT_MAX_ADDRS)
+		return 0;
+	for (i = 0; i < s->n; i++)
+		if (s->a[i].len == len && bs_span_ieq(addr, len, s->a[i].lower))
+			return 0;
+	memset(&f, 0, sizeof(f));
+	f.len = len;
+	f.plain = bs_strndup(addr, len);
+	f.lower = bs_strndup(addr, len);
+	f.hexed = bs_malloc(2 * len + 1);
+	if (!f.plain || !f.lower || !f.hexed)
+		goto nomem;
+	for (i = 0; i < len; i++) {
+		static const char hx[] = "0123456789abcdef";
+		f.lower[i] = bs_ascii_lower(f.lower[i]);
+		f.hexed[2 * i] = hx[(unsigned char)f.lower[i] >> 4];
+		f.hexed[2 * i + 1] = hx[(unsigned char)f.lower[i] & 15];
+	}
+	f.hexed[2 * len] = '\0';
+	for (i = 0; i < 2; i++)
+		for (j = 0; j < 3; j++) {
+			f.digest[i][j] = hex_digest(digest_types[j],
+			                            i ? f.lower : f.plain, len);
+			if (f.digest[i][j] == NULL)
+				goto nomem;
+		}
+	s->a[s->n++] = f;
+	return 0;
+nomem:
+	forms_release(&f);
+	return BS_ENOMEM;
+}
+
+static int hexval(unsigned char c)
+{
+	if (bs_is_ascii_digit(c))
+		return c - '0';
+	c |= 0x20;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Percent-decode once; returns the decoded length. */
+static size_t pct_decode(char *out, const char *in, size_t n)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < n; i++) {
+		if (in[i] == '%' && i + 2 < n &&
+		    hexval((unsigned char)in[i + 1]) >= 0 &&
+		    hexval((unsigned char)in[i + 2]) >= 0) {
+			out[o++] =
+			    (char)(hexval((unsigned char)in[i + 1]) * 16 +
+			           hexval((unsigned char)in[i + 2]));
+			i += 2;
+		} else {
+			out[o++] = in[i];
+		}
+	}
+	return o;
+}
+
+static int b64val(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (bs_is_ascii_digit(c))
+		return c - '0' + 52;
+	if (c == '+' || c == '-')
+		return 62;
+	if (c == '/' || c == '_')
+		return 63;
+	return -1;
+}
+
+/* Lenient base64 (both alphabets), stopping at '=' or the end. */
+static size_t b64_decode(unsigned char *out, const char *in, size_t n)
+{
+	unsigned acc = 0;
+	size_t i, o = 0;
+	int bits = 0;
+
+	for (i = 0; i < n; i++) {
+		int v = b64val((unsigned char)in[i]);
+		if (v < 0)
+			break;
+		acc = (acc << 6) | (unsigned)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[o++] = (unsigned char)(acc >> bits);
+		}
+	}
+	return o;
+}
+
+static bool contains_addr(const struct ident_set *s, const char *h, size_t n,
+                          size_t *which)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (bs_span_ifind(h, n, s->a[i].lower, s->a[i].len)) {
+			*which = i;
+			return true;
+		}
+	return false;
+}
+
+/*
+ * Decode every base64-looking run of data at the four alignments and
+ * look for an address; once more inside what was decoded.
+ */
+static const char *find_in_base64(const struct ident_set *s, const char *d,
+                                  size_t n, unsigned char *scratch, int depth,
+                                  size_t *which)
+{
+	size_t i = 0, j, off;
+
+	while (i < n) {
+		bool url_alpha = false;
+		for (j = i; j < n && b64val((unsigned char)d[j]) >= 0; j++)
+			if (d[j] == '-' || d[j] == '_')
+				url_alpha = true;
+		if (j - i >= 8) {
+			for (off = 0; off < 4 && off + 8 <= j - i; off++) {
+				size_t m = b64_decode(scratch, d + i + off,
+				                      j - i - off);
+				if (contains_addr(s, (const char *)scratch, m,
+				                  which))
+					return url_alpha ? "base64url"
+					                 : "base64";
+				if (depth == 0 && m >= 8) {
+					unsigned char *inner = scratch + m;
+					const char *e = find_in_base64(
+					    s, (const char *)scratch, m, inner,
+					    1, which);
+					if (e)
+						return e;
+				}
+			}
+		}
+		i = j + 1;
+	}
+	return NULL;
+}
+
+static const char *find_in_hex(const struct ident_set *s, const char *d,
+                               size_t n, unsigned char *scratch, size_t *which)
+{
+	size_t i = 0, j, k;
+
+	while (i < n) {
+		for (j = i; j < n && hexval((unsigned char)d[j]) >= 0; j++)
+			;
+		if (j - i >= 12) {
+			for (k = 0; k + 1 < j - i; k += 2)
+				scratch[k / 2] =
+				    (unsigned char)(hexval((unsigned char)
+				                               d[i + k]) *
+				                        16 +
+				                    hexval((unsigned char)
+				                               d[i + k + 1]));
+			if (contains_addr(s, (const char *)scratch, (j - i) / 2,
+			                  which))
+				return "hex";
+		}
+		i = j + 1;
+	}
+	return NULL;
+}
+
+const char *ident_find(const struct ident_set *s, const char *url, size_t len,
+                       size_t *addr)
+{
+	const char *enc = NULL;
+	size_t which = 0, i, j, k, dn;
+	char *dec = NULL;
+	unsigned char *scratch = NULL;
+
+	if (s->n == 0 || len == 0)
+		return NULL;
+	if (len > URL_WORK_MAX)
+		len = URL_WORK_MAX;
+	if (contains_addr(s, url, len, &which)) {
+		enc = "plain";
+		goto out;
+	}
+	for (i = 0; i < s->n; i++) {
+		if (bs_span_ifind(url, len, s->a[i].hexed, 2 * s->a[i].len)) {
+			which = i;
+			enc = "hex";
+			goto out;
+		}
+		for (j = 0; j < 2; j++)
+			for (k = 0; k < 3; k++)
+				if (bs_span_ifind(
+				        url, len, s->a[i].digest[j][k],
+				        strlen(s->a[i].digest[j][k]))) {
+					which = i;
+					enc = digest_names[k];
+					goto out;
+				}
+	}
+	dec = bs_malloc(len);
+	/* base64 output of the outer and inner level: 3/4 + 9/16 < 2 */
+	scratch = bs_malloc(2 * len + 16);
+	if (dec == NULL || scratch == NULL)
+		goto out; /* degrade: the cheap checks above were done */
+	dn = pct_decode(dec, url, len);
+	if (dn != len && contains_addr(s, dec, dn, &which)) {
+		enc = "urlenc";
+		goto out;
+	}
+	enc = find_in_base64(s, dec, dn, scratch, 0, &which);
+	if (enc == NULL)
+		enc = find_in_hex(s, dec, dn, scratch, &which);
+out:
+	bs_free(dec);
+	bs_free(scratch);
+	if (enc && addr)
+		*addr = which;
+	return enc;
+}
