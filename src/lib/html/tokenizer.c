@@ -499,6 +499,10 @@ static void flush_text(struct html_tokenizer *t)
 {
 	if (t->tmode == TM_NONE)
 		return;
+	if (t->err) {
+		t->tmode = TM_NONE;
+		return;
+	}
 	tok_reset(t, HTML_TOKEN_CHARACTER);
 	if (t->tmode == TM_ZC) {
 		t->tok.data = (const char *)t->tzc;
@@ -830,21 +834,13 @@ static void attr_name_done(struct html_tokenizer *t, uint64_t at)
 	}
 	tb_putc(t, &t->abuf, '\0');
 	t->abuf.full = false;
+	if (t->err)
+		return;
 	if (t->hon) {
-		if (2 * (t->nattrs + 1) > t->hsize) {
-			hash_build(t);
-			if (t->err)
-				return;
-		}
 		/* attrs[nattrs] is closed later; index it now. */
-		{
-			size_t mask = t->hsize - 1;
-			size_t k = name_hash(nm, len) & mask;
-			while (t->htab[k].gen == t->hgen)
-				k = (k + 1) & mask;
-			t->htab[k].gen = t->hgen;
-			t->htab[k].idx = (uint32_t)t->nattrs;
-		}
+		if (2 * (t->nattrs + 1) > t->hsize && !hash_build(t))
+			return;
+		hash_insert(t, t->nattrs);
 	}
 	return;
 drop:
@@ -898,6 +894,8 @@ static void emit_tag(struct html_tokenizer *t, const unsigned char *p)
 
 	attr_close(t);
 	flush_text(t);
+	if (t->err)
+		return;
 	tok_reset(t, t->is_end ? HTML_TOKEN_END_TAG : HTML_TOKEN_START_TAG);
 	t->tok.name = tb_str(&t->name);
 	t->tok.name_len = t->name.len;
@@ -955,6 +953,8 @@ static void emit_comment(struct html_tokenizer *t, uint64_t data_end,
                          uint64_t end)
 {
 	flush_text(t);
+	if (t->err)
+		return;
 	tok_reset(t, HTML_TOKEN_COMMENT);
 	t->tok.data = tb_str(&t->cmt);
 	t->tok.data_len = t->cmt.len;
@@ -987,6 +987,8 @@ static void dt_add(struct html_tokenizer *t, struct tbuf *b, const void *s,
 static void emit_doctype(struct html_tokenizer *t, uint64_t end)
 {
 	flush_text(t);
+	if (t->err)
+		return;
 	tok_reset(t, HTML_TOKEN_DOCTYPE);
 	t->tok.name = tb_str(&t->dt_name);
 	t->tok.name_len = t->dt_name.len;
