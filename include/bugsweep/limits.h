@@ -22,6 +22,7 @@ struct bs_limits {
 	unsigned mime_parts;	/* parts per message */
 	unsigned headers;	/* header fields per part */
 	size_t header_bytes;	/* one header field, unfolded */
+	unsigned mailbox_depth;	/* directories nested under a scanned path */
 
 	/* --- HTML engine (src/lib/html) --- */
 	size_t html_bytes;	  /* one HTML document, after decoding */
@@ -42,6 +43,8 @@ struct bs_limits {
 	/* --- URLs (src/lib/url) --- */
 	size_t url_bytes;	/* one URL, before parsing */
 	unsigned srcset_candidates; /* candidates per srcset */
+	unsigned url_tokens;	/* pieces (labels, segments, query keys and
+				 * values) classified per URL */
 
 	/* --- detection (src/lib/detect) --- */
 	size_t references;	/* references (beacons + links) per message */

@@ -14,6 +14,7 @@ static const struct bs_limits defaults = {
 	.mime_parts = 10000,
 	.headers = 10000,
 	.header_bytes = 1u << 20,
+	.mailbox_depth = 64,
 
 	.html_bytes = 32u << 20,
 	.html_depth = 512,
@@ -31,6 +32,7 @@ static const struct bs_limits defaults = {
 
 	.url_bytes = 64u << 10,
 	.srcset_candidates = 256,
+	.url_tokens = 1024,
 
 	.references = 100000,
 };
@@ -53,6 +55,7 @@ void bs_limits_normalise(struct bs_limits *lim)
 	FILL(mime_parts);
 	FILL(headers);
 	FILL(header_bytes);
+	FILL(mailbox_depth);
 	FILL(html_bytes);
 	FILL(html_depth);
 	FILL(html_elements);
@@ -67,5 +70,6 @@ void bs_limits_normalise(struct bs_limits *lim)
 	FILL(css_selectors);
 	FILL(url_bytes);
 	FILL(srcset_candidates);
+	FILL(url_tokens);
 	FILL(references);
 }
