@@ -76,14 +76,15 @@ enum {
  * copy what you keep. */
 struct html_element {
 	enum html_ns ns;
-	enum html_tag tag;   /* id of the lower-case name, any namespace */
-	const char *name;    /* local name, case-adjusted for SVG */
+	enum html_tag tag; /* id of the lower-case name, any namespace */
+	const char *name;  /* local name, case-adjusted for SVG */
 	size_t name_len;
 	const struct html_attr *attrs; /* adjusted for foreign content */
 	size_t nattrs;
-	struct html_span span; /* the start tag's raw bytes (empty if implied) */
-	unsigned depth;	       /* 1 for <html>; counts capped levels too */
-	unsigned flags;	       /* HTML_EL_* */
+	struct html_span
+	    span;       /* the start tag's raw bytes (empty if implied) */
+	unsigned depth; /* 1 for <html>; counts capped levels too */
+	unsigned flags; /* HTML_EL_* */
 };
 
 typedef void *html_handle;
@@ -100,22 +101,23 @@ struct html_sink {
 	html_handle (*document)(void *ctx);
 	html_handle (*create_element)(void *ctx, const struct html_element *el);
 	html_handle (*create_comment)(void *ctx, const char *data, size_t len,
-				      struct html_span span);
+	                              struct html_span span);
 	void (*append_doctype)(void *ctx, const struct html_token *doctype);
 	/* Append child as the last child of parent, detaching it from any
 	 * previous parent first. */
 	void (*append)(void *ctx, html_handle parent, html_handle child);
 	/* Insert child just before sibling, under sibling's parent (foster
 	 * parenting). */
-	void (*insert_before)(void *ctx, html_handle sibling, html_handle child);
+	void (*insert_before)(void *ctx, html_handle sibling,
+	                      html_handle child);
 	/* Text: appended to parent's last child when that is text. NUL bytes
 	 * may not appear (the tree builder has already dropped or replaced
 	 * them as the insertion mode says). */
 	void (*append_text)(void *ctx, html_handle parent, const char *data,
-			    size_t len, struct html_span span);
+	                    size_t len, struct html_span span);
 	void (*insert_text_before)(void *ctx, html_handle sibling,
-				   const char *data, size_t len,
-				   struct html_span span);
+	                           const char *data, size_t len,
+	                           struct html_span span);
 	bool (*has_parent)(void *ctx, html_handle node);
 	void (*remove_from_parent)(void *ctx, html_handle node);
 	/* Move every child of from to the end of to (adoption agency). */
@@ -123,8 +125,8 @@ struct html_sink {
 	/* A second <html> or <body> start tag: add the attributes node does
 	 * not have yet. */
 	void (*add_attrs_if_missing)(void *ctx, html_handle node,
-				     const struct html_attr *attrs,
-				     size_t nattrs);
+	                             const struct html_attr *attrs,
+	                             size_t nattrs);
 	/* The DocumentFragment holding a <template>'s contents. */
 	html_handle (*template_contents)(void *ctx, html_handle template_el);
 	void (*set_quirks_mode)(void *ctx, enum html_quirks mode);
@@ -156,6 +158,18 @@ struct html_tree_options {
 	unsigned element_flags;
 	bool scripting; /* false for mail (noscript content is markup) */
 	bool iframe_srcdoc;
+	/* Fragment parsing only: the node the fragment's root <html> is
+	 * appended to, instead of a Document (then document() is not
+	 * called and Document-level comments go to the root), and its
+	 * depth, so that depths stay those of the whole DOM. */
+	html_handle fragment_parent;
+	unsigned base_depth;
+	/* HTML_EL_* flags OR-ed into the fragment's root <html> only. */
+	unsigned root_flags;
+	/* Counter of created elements checked against
+	 * limits.html_elements, shared by nested parses of one document;
+	 * NULL: the tree builder's own. */
+	size_t *element_count;
 };
 
 /* NULL when out of memory. */
@@ -170,7 +184,15 @@ int html_tree_token(void *tb, struct html_token *tok);
  * attach content next to where the parser is, such as Outlook conditional
  * fragments. */
 html_handle html_tree_current_node(const struct html_tree *tb);
+/* Depth of the current node (0 before <html> exists). */
+unsigned html_tree_current_depth(const struct html_tree *tb);
+/* The Document handle (NULL for a fragment attached to a parent). */
+html_handle html_tree_document(const struct html_tree *tb);
 /* Deepest stack position reached, capped levels included. */
 unsigned html_tree_max_depth(const struct html_tree *tb);
+/* Change the flags OR-ed into elements created from now on (the parser
+ * sets HTML_EL_CONDITIONAL between downlevel-revealed markers). */
+void html_tree_set_element_flags(struct html_tree *tb, unsigned flags);
+unsigned html_tree_element_flags(const struct html_tree *tb);
 
 #endif
