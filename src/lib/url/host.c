@@ -340,66 +340,6 @@ static bool is_ascii(const char *s, size_t n)
 	return true;
 }
 
-/* Strict UTF-8 validity (no overlongs, surrogates or values > U+10FFFF). */
-static bool valid_utf8(const unsigned char *s, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		unsigned char c = s[i];
-		size_t k;
-		unsigned long cp;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			k = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			k = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			k = 3;
-			cp = c & 0x07;
-		} else {
-			return false;
-		}
-		if (n - i <= k)
-			return false;
-		for (size_t j = 1; j <= k; j++) {
-			if ((s[i + j] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (s[i + j] & 0x3f);
-		}
-		if ((k == 2 && cp < 0x800) || (k == 3 && cp < 0x10000) ||
-		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-			return false;
-		i += k + 1;
-	}
-	return true;
-}
-
-/* Append the UTF-8 encoding of cp (a valid scalar value). */
-static void put_cp(struct bs_buf *b, uint32_t cp)
-{
-	bs_buf_put_utf8(b, cp);
-}
-
-/* Next code point of valid UTF-8 at *i. */
-static uint32_t next_cp(const unsigned char *s, size_t *i)
-{
-	uint32_t c = s[*i];
-	size_t k = c < 0x80 ? 0 : c < 0xe0 ? 1 : c < 0xf0 ? 2 : 3;
-
-	if (k)
-		c &= 0x3f >> k;
-	for ((*i)++; k > 0; k--, (*i)++)
-		c = (c << 6) | (s[*i] & 0x3f);
-	return c;
-}
-
 /* RFC 3492 Punycode: the encoder's bias adaptation. */
 static uint32_t adapt(uint32_t delta, uint32_t npoints, bool first)
 {
@@ -564,7 +504,8 @@ static int map_str(struct bs_buf *m, const char *z)
 static int map_cp(struct bs_buf *m, uint32_t cp)
 {
 	char z[8];
-	gchar *nf;
+	gchar *nf = NULL;
+	const char *tried = z; /* what libidn2 judged last */
 	int rc, n;
 
 	n = g_unichar_to_utf8(cp, z);
@@ -587,22 +528,22 @@ static int map_cp(struct bs_buf *m, uint32_t cp)
 	if (nf != NULL && strcmp(nf, z) != 0 && strchr(nf, '.') == NULL) {
 		/* A canonical singleton (CJK compatibility ideographs):
 		 * UTS #46 normalises to NFC, so its equivalent decides. */
+		tried = nf;
 		rc = map_str(m, nf);
-		g_free(nf);
 		goto out;
 	}
-	g_free(nf);
 	if (uts46_symbol(cp)) {
-		put_cp(m, cp);
-		return 0;
+		bs_buf_put_utf8(m, cp);
+		rc = IDN2_OK;
 	}
 out:
 	if (rc == IDN2_LEADING_COMBINING || rc == IDN2_CONTEXTJ ||
 	    rc == IDN2_CONTEXTO || rc == IDN2_BIDI) {
 		/* Valid on its own; only its context was judged. */
-		put_cp(m, cp);
+		bs_buf_puts(m, tried);
 		rc = IDN2_OK;
 	}
+	g_free(nf);
 	if (rc == IDN2_MALLOC)
 		return BS_ENOMEM;
 	return rc == IDN2_OK ? 0 : BS_EPARSE;
@@ -621,14 +562,14 @@ static int idna_fallback(struct bs_buf *out, const char *s, size_t n)
 	struct bs_buf m;
 	uint32_t *cps = NULL;
 	gchar *nfc = NULL;
-	size_t i, k, ncp;
+	size_t k, ncp;
 	int rc = 0;
 
 	if (n > IDNA_LABEL_MAX)
 		return BS_EPARSE;
 	bs_buf_init(&m, 8 * n + 64);
-	for (i = 0; i < n && rc == 0;) {
-		uint32_t cp = next_cp((const unsigned char *)s, &i);
+	for (const char *p = s; p < s + n && rc == 0; p = g_utf8_next_char(p)) {
+		uint32_t cp = g_utf8_get_char(p);
 
 		if (rtl_block(cp))
 			rc = BS_EPARSE;
@@ -661,8 +602,9 @@ static int idna_fallback(struct bs_buf *out, const char *s, size_t n)
 		rc = BS_ENOMEM;
 		goto out;
 	}
-	for (i = 0, ncp = 0; i < k;)
-		cps[ncp++] = next_cp((const unsigned char *)nfc, &i);
+	ncp = 0;
+	for (const char *p = nfc; *p; p = g_utf8_next_char(p))
+		cps[ncp++] = g_utf8_get_char(p);
 	bs_buf_puts(out, "xn--");
 	rc = punycode_encode(out, cps, ncp);
 out:
@@ -737,7 +679,7 @@ int bs_url_domain_to_ascii(char **out, size_t *outlen, const char *in,
 		for (i = 0; i < len; i++)
 			bs_buf_putc(&b, bs_ascii_lower(in[i]));
 	} else {
-		if (!valid_utf8((const unsigned char *)in, len)) {
+		if (!g_utf8_validate_len(in, len, NULL)) {
 			/* Decoding would give U+FFFD, which UTS #46 disallows.
 			 */
 			rc = BS_EPARSE;
