@@ -14,6 +14,7 @@
 #define BUGSWEEP_LIMITS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct bs_limits {
 	/* --- message and MIME (src/lib/mime) --- */
@@ -38,7 +39,9 @@ struct bs_limits {
 	size_t css_bytes;	/* one style sheet or style attribute */
 	size_t css_rules;	/* rules per document */
 	unsigned css_depth;	/* nesting of blocks and functions */
-	size_t css_selectors;	/* selectors per document */
+	size_t css_selectors;	/* simple selectors per document */
+	size_t css_declarations; /* declarations kept per document */
+	uint64_t css_match_steps; /* selector matching work per document */
 
 	/* --- URLs (src/lib/url) --- */
 	size_t url_bytes;	/* one URL, before parsing */

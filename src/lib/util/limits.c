@@ -29,6 +29,8 @@ static const struct bs_limits defaults = {
 	.css_rules = 100000,
 	.css_depth = 64,
 	.css_selectors = 200000,
+	.css_declarations = 500000,
+	.css_match_steps = 20000000,
 
 	.url_bytes = 64u << 10,
 	.srcset_candidates = 256,
@@ -68,6 +70,8 @@ void bs_limits_normalise(struct bs_limits *lim)
 	FILL(css_rules);
 	FILL(css_depth);
 	FILL(css_selectors);
+	FILL(css_declarations);
+	FILL(css_match_steps);
 	FILL(url_bytes);
 	FILL(srcset_candidates);
 	FILL(url_tokens);
