@@ -391,20 +391,35 @@ static void tb_free(struct tbuf *b)
 	b->len = b->cap = 0;
 }
 
-/* How many of n bytes fit under max after used bytes, without cutting a
- * UTF-8 sequence in two. */
-static size_t fit(const unsigned char *s, size_t n, size_t used, size_t max)
+/* How many of n bytes fit under max after used bytes. */
+static size_t fit(size_t n, size_t used, size_t max)
 {
-	size_t k;
-
 	if (used >= max)
 		return 0;
-	if (n <= max - used)
-		return n;
-	k = max - used;
-	while (k > 0 && (s[k] & 0xC0) == 0x80)
-		k--;
-	return k;
+	return n <= max - used ? n : max - used;
+}
+
+/* After a cut at the byte limit, drop an incomplete UTF-8 sequence at the
+ * end of b (not before floor, where the cut string starts). Looking at the
+ * buffer rather than at the last piece appended makes the cut the same
+ * whatever the chunking. */
+static void trim_utf8(struct tbuf *b, size_t floor)
+{
+	size_t i = b->len, need;
+	unsigned char lead;
+
+	while (i > floor && b->len - i < 3 &&
+	       ((unsigned char)b->d[i - 1] & 0xC0) == 0x80)
+		i--;
+	if (i == floor)
+		return;
+	lead = (unsigned char)b->d[i - 1];
+	if (lead < 0xC2 || lead > 0xF4)
+		return; /* not UTF-8: nothing to keep whole */
+	need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+	/* Never cut a name to nothing (absurdly small limits). */
+	if (b->len - (i - 1) < need && i - 1 > floor)
+		b->len = i - 1;
 }
 
 /* Append under a limit; on the first cut, record the problem. */
@@ -416,13 +431,15 @@ static void tb_add_capped(struct html_tokenizer *t, struct tbuf *b,
 
 	if (b->full)
 		return;
-	k = fit((const unsigned char *)s, n, used, max);
+	k = fit(n, used, max);
+	if (k)
+		tb_add(t, b, s, k);
 	if (k < n) {
 		b->full = true;
 		limit_hit(t, what);
+		if (!t->err)
+			trim_utf8(b, b->len - used - k);
 	}
-	if (k)
-		tb_add(t, b, s, k);
 }
 
 /* Append lower-cased, the buffer's current token having used bytes of
@@ -436,17 +453,20 @@ static void tb_add_lower(struct html_tokenizer *t, struct tbuf *b,
 
 	if (b->full)
 		return;
-	k = fit(s, n, used, max);
+	k = fit(n, used, max);
+	if (k && tb_reserve(t, b, k)) {
+		d = b->d + b->len;
+		for (i = 0; i < k; i++)
+			d[i] =
+			    (char)(s[i] | ((cls[s[i]] & C_UPPER) ? 0x20 : 0));
+		b->len += k;
+	}
 	if (k < n) {
 		b->full = true;
 		limit_hit(t, "html-token-bytes");
+		if (!t->err)
+			trim_utf8(b, b->len - used - k);
 	}
-	if (k == 0 || !tb_reserve(t, b, k))
-		return;
-	d = b->d + b->len;
-	for (i = 0; i < k; i++)
-		d[i] = (char)(s[i] | ((cls[s[i]] & C_UPPER) ? 0x20 : 0));
-	b->len += k;
 }
 
 static size_t put_utf8(char *out, uint32_t cp)
@@ -864,21 +884,23 @@ static void attr_value_begin(struct html_tokenizer *t, uint64_t at, char quote)
 
 static void attr_value_add(struct html_tokenizer *t, const void *s, size_t n)
 {
-	size_t used;
+	size_t used, k;
 	struct html_attr *a;
 
 	if (!t->acur || t->abuf.full)
 		return;
 	used = t->abuf.len - t->aoff[t->nattrs].value_off;
-	if (n > t->max_value || used > t->max_value - n) {
+	k = fit(n, used, t->max_value);
+	if (k)
+		tb_add(t, &t->abuf, s, k);
+	if (k < n) {
 		a = &t->attrs[t->nattrs];
 		a->truncated = true;
-		n = fit((const unsigned char *)s, n, used, t->max_value);
 		t->abuf.full = true;
 		limit_hit(t, "html-attr-bytes");
+		if (!t->err)
+			trim_utf8(&t->abuf, t->aoff[t->nattrs].value_off);
 	}
-	if (n)
-		tb_add(t, &t->abuf, s, n);
 }
 
 static void attr_value_end(struct html_tokenizer *t, uint64_t at)

@@ -444,14 +444,16 @@ static const char doc[] =
     "<script>var a = '<!--<script>x</script>-->'; if (a<b) {}</script>"
     "</head>\r\n<body style=\"margin:0\" bgcolor=#ffffff>\r\n"
     "<!--[if mso]><v:rect fill=\"t\"><![endif]-->\r\n"
-    "<table width=\"100%\" cellpadding=0><tr><td align=center>\r"
+    "<table width=\"100%\" cellpadding=0><tr><td align=center "
+    "title=\"\xC3\xA9t\xC3\xA9 \xE2\x82\xAC\xF0\x9F\x98\x80\">\r"
     "<a href=\"https://t.example/c?u=1&amp;e=a%40b&id=7&copy=1\" "
     "target=_blank>Read&nbsp;more &notin; &#x1F600; &#128512 &#0; &bogus;"
     "</a>\r\n<img src=\"https://t.example/o.gif?x=1\" width=1 height=1 "
-    "alt=\"\" border=0 /></td></tr></table>\r\n"
+    "alt=\"caf\xC3\xA9 \xE2\x82\xAC\" border=0 /></td></tr></table>\r\n"
     "<textarea>a</textare</textarea><svg><![CDATA[c<d]]></svg>"
     "<p>caf\xC3\xA9 \xF0\x9F\x98\x80 \x00 <br/ ><x\r\ny=\"1\r\n2\">"
-    "<!-- bye --!><?xml x?></body></html>\r\n<plaintext>a</b>\r";
+    "<!-- b\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80 --!><?xml "
+    "x?></body></html>\r\n<plaintext>a</b>\r";
 
 static void chunking(void **state)
 {
@@ -490,6 +492,39 @@ static void chunking(void **state)
 		bs_free(c1);
 	}
 	bs_free(whole);
+}
+
+/* Cuts at a limit fall in the same place whatever the chunking, also
+ * when a UTF-8 sequence straddles a chunk boundary at the cut. */
+static void chunking_with_limits(void **state)
+{
+	struct bs_limits lim;
+	struct opts o = {.tree = true, .lim = &lim};
+	size_t n = sizeof(doc) - 1, i, m;
+	size_t cuts[2];
+	char *whole, *got;
+	int rc;
+	(void)state;
+
+	for (m = 1; m < 8; m++) {
+		bs_limits_default(&lim);
+		lim.html_token_bytes = m;
+		lim.html_attr_bytes = m;
+		lim.html_attrs = 2;
+		whole = tokenize_cuts(doc, n, NULL, &o, &rc);
+		assert_int_equal(rc, 0);
+		for (i = 1; i < n; i++) {
+			cuts[0] = i;
+			cuts[1] = 0;
+			got = tokenize_cuts(doc, n, cuts, &o, &rc);
+			if (strcmp(got, whole) != 0)
+				fail_msg("limit %zu, split at %zu:\n%s\nwhole:"
+				         "\n%s",
+				         m, i, got, whole);
+			bs_free(got);
+		}
+		bs_free(whole);
+	}
 }
 
 /* Every pair of split points of a short document dense in lookahead:
@@ -675,6 +710,7 @@ int main(void)
 	    cmocka_unit_test(limit_token_bytes),
 	    cmocka_unit_test(many_attributes),
 	    cmocka_unit_test(chunking),
+	    cmocka_unit_test(chunking_with_limits),
 	    cmocka_unit_test(chunking_pairs),
 	    cmocka_unit_test(state_switch),
 	    cmocka_unit_test(cr_at_chunk_end),
