@@ -267,7 +267,9 @@ static bool clip_path_hides(const struct css_vtok *v, size_t n)
 			size_t j;
 
 			for (j = 0; j < k && j < 4; j++)
-				if (v[a[j]].type != CSS_TOK_PERCENTAGE)
+				if (v[a[j]].type != CSS_TOK_PERCENTAGE &&
+				    !(v[a[j]].type == CSS_TOK_NUMBER &&
+				      v[a[j]].num == 0))
 					pct = false;
 			if (pct && (t + b >= 100 || r + l >= 100))
 				return true;
