@@ -441,6 +441,10 @@ bool css_media_matches(const char *text, size_t len,
 	for (;;) {
 		if (css_tok_next(&tk, &tok) || tok.type == CSS_TOK_EOF)
 			break;
+		/* Whitespace only separates words, which are tokens anyway
+		 * ("and(" is a function, as the grammar wants). */
+		if (tok.type == CSS_TOK_WHITESPACE)
+			continue;
 		if (n == MQ_MAX_TOKENS) {
 			/* Too long to be a real query: read it as false. */
 			css_tok_release(&tk);
