@@ -310,7 +310,8 @@ int css_index_match(struct css_index *idx, const struct css_element *el,
 	if (idx == NULL || el == NULL)
 		return BS_EINVAL;
 	if (!idx->sorted) {
-		qsort(idx->e, idx->n, sizeof(idx->e[0]), entry_cmp);
+		if (idx->n > 1)
+			qsort(idx->e, idx->n, sizeof(idx->e[0]), entry_cmp);
 		idx->sorted = true;
 	}
 	memset(&m, 0, sizeof(m));
@@ -346,12 +347,15 @@ int css_index_match(struct css_index *idx, const struct css_element *el,
 			goto out;
 	/* A rule reached through two keys (".a.b" on class="a b") or two
 	 * of its selectors counts once, with its best specificity. */
-	qsort(idx->hits, idx->nhits, sizeof(idx->hits[0]), hit_by_rule);
+	if (idx->nhits > 1)
+		qsort(idx->hits, idx->nhits, sizeof(idx->hits[0]), hit_by_rule);
 	for (i = 0, k = 0; i < idx->nhits; i++)
 		if (k == 0 || idx->hits[k - 1].rule != idx->hits[i].rule)
 			idx->hits[k++] = idx->hits[i];
 	idx->nhits = k;
-	qsort(idx->hits, idx->nhits, sizeof(idx->hits[0]), hit_by_cascade);
+	if (idx->nhits > 1)
+		qsort(idx->hits, idx->nhits, sizeof(idx->hits[0]),
+		      hit_by_cascade);
 	for (i = 0; i < idx->nhits; i++) {
 		const struct hit *h = &idx->hits[i];
 

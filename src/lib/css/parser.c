@@ -293,7 +293,8 @@ static void add_url(struct parser *p, const struct urlctx *ctx, const char *v,
 	u->context = ctx->name ? ctx->name : "";
 	u->rule = ctx->rule;
 	if (p->flat) {
-		u->flags |= CSS_URL_FLAT;
+		u->flags = (flags & (CSS_URL_STRING | CSS_URL_UNTERMINATED)) |
+		           CSS_URL_FLAT;
 		u->context = "";
 		u->rule = CSS_NO_RULE;
 	}
