@@ -57,13 +57,12 @@ void *hdr_gmime_options(void)
 	return gm_opts;
 }
 
-char *hdr_text_utf8(struct bs_arena *a, const char *s, size_t n, size_t max,
-                    bool *had_8bit)
+char *hdr_unfold(struct bs_arena *a, const char *s, size_t n, size_t max,
+                 size_t *outlen, bool *had_8bit)
 {
-	char *tmp, *out;
+	char *tmp;
 	size_t i, j = 0;
 	bool eight = false;
-	int ovf = 0;
 
 	if (n > max)
 		n = max;
@@ -89,7 +88,23 @@ char *hdr_text_utf8(struct bs_arena *a, const char *s, size_t n, size_t max,
 	tmp[j] = '\0';
 	if (had_8bit)
 		*had_8bit = eight;
-	if (!eight || cs_utf8_valid(tmp, j))
+	if (outlen)
+		*outlen = j;
+	return tmp;
+}
+
+char *hdr_text_utf8(struct bs_arena *a, const char *s, size_t n, size_t max,
+                    bool *had_8bit)
+{
+	char *tmp, *out;
+	size_t j;
+	bool eight;
+	int ovf = 0;
+
+	tmp = hdr_unfold(a, s, n, max, &j, &eight);
+	if (had_8bit)
+		*had_8bit = eight;
+	if (tmp == NULL || !eight || cs_utf8_valid(tmp, j))
 		return tmp;
 	out = bs_arena_alloc(a, bs_add(bs_mul(j, 3, &ovf), 1, &ovf));
 	if (out == NULL || ovf)

@@ -469,7 +469,8 @@ static char *arena_param(struct walk *w, GMimeParamList *pl, const char *name)
  */
 static GMimeParamList *parse_typed(struct walk *w, const struct mime_layer *L,
                                    struct mime_span v, bool want_slash,
-                                   char *head, size_t headsz)
+                                   char *head, size_t headsz,
+                                   const char **textp)
 {
 	const char *p, *q;
 	char *text;
@@ -477,8 +478,12 @@ static GMimeParamList *parse_typed(struct walk *w, const struct mime_layer *L,
 	bool ok = true;
 
 	head[0] = '\0';
-	text = hdr_text_utf8(w->m->arena, L->p + v.off, v.len,
-	                     w->lim->header_bytes, NULL);
+	/* Raw bytes: a boundary must match the delimiter lines byte for
+	 * byte; display strings are converted where they are taken. */
+	text = hdr_unfold(w->m->arena, L->p + v.off, v.len,
+	                  w->lim->header_bytes, NULL, NULL);
+	if (textp)
+		*textp = text;
 	if (text == NULL) {
 		w->err = BS_ENOMEM;
 		return NULL;
@@ -541,24 +546,60 @@ static GMimeParamList *parse_typed(struct walk *w, const struct mime_layer *L,
 }
 
 /*
- * A boundary as GMime returns it; an unterminated quoted string
- * (boundary="abc at the end of the field) keeps its quote there, which no
- * delimiter line has.
+ * The boundary parameter, read from the raw field: GMime would turn 8-bit
+ * bytes into UTF-8 (then no delimiter line matches), and loses an
+ * unterminated quoted string (boundary="abc at the end of the field),
+ * which clients still honour. GMime's value serves for RFC 2231 forms and
+ * quoted pairs.
  */
-static const char *boundary_param(struct walk *w, GMimeParamList *pl)
+static const char *boundary_param(struct walk *w, const char *text,
+                                  GMimeParamList *pl)
 {
-	char *b = arena_param(w, pl, "boundary");
+	const char *p = text, *v, *e, *end = text ? text + strlen(text) : NULL;
+	GMimeParam *pm;
 	size_t n;
 
-	if (b == NULL)
-		return NULL;
-	if (b[0] == '"') {
-		b++;
-		n = strlen(b);
-		if (n > 0 && b[n - 1] == '"')
-			b[n - 1] = '\0';
+	while (text &&
+	       (p = bs_span_ifind(p, (size_t)(end - p), "boundary", 8))) {
+		v = p + 8;
+		if (p > text && p[-1] != ';' && p[-1] != ' ' && p[-1] != '\t') {
+			p = v;
+			continue;
+		}
+		while (*v == ' ' || *v == '\t')
+			v++;
+		if (*v != '=') {
+			p += 8;
+			continue;
+		}
+		v++;
+		while (*v == ' ' || *v == '\t')
+			v++;
+		if (*v == '"') {
+			v++;
+			for (e = v; *e && *e != '"'; e++)
+				if (*e == '\\' && e[1])
+					e++;
+			n = (size_t)(e - v);
+			if (*e == '\0')
+				while (n > 0 &&
+				       (v[n - 1] == ' ' || v[n - 1] == '\t'))
+					n--;
+		} else {
+			for (e = v; *e && *e != ';' && *e != ' ' && *e != '\t';
+			     e++)
+				;
+			n = (size_t)(e - v);
+		}
+		if (n > 0 && memchr(v, '\\', n) == NULL)
+			return bs_arena_strndup(w->m->arena, v, n);
+		break;
 	}
-	return b[0] ? b : NULL;
+	if (pl == NULL ||
+	    (pm = g_mime_param_list_get_parameter(pl, "boundary")) == NULL ||
+	    (v = g_mime_param_get_value(pm)) == NULL || v[0] == '\0')
+		return NULL;
+	return bs_arena_strndup(w->m->arena, v, strlen(v));
 }
 
 static void parse_ctype(struct walk *w, const struct mime_layer *L,
@@ -566,28 +607,31 @@ static void parse_ctype(struct walk *w, const struct mime_layer *L,
                         struct ctype *ct)
 {
 	GMimeParamList *pl = NULL;
+	const char *text = NULL;
 	char other[96];
 
 	memset(ct, 0, sizeof(*ct));
 	if (ph->have_ct)
-		pl =
-		    parse_typed(w, L, ph->ct, true, ct->mime, sizeof(ct->mime));
+		pl = parse_typed(w, L, ph->ct, true, ct->mime, sizeof(ct->mime),
+		                 &text);
 	if (ct->mime[0] == '\0')
 		snprintf(ct->mime, sizeof(ct->mime), "%s",
 		         def == DEF_RFC822 ? "message/rfc822" : "text/plain");
-	if (pl) {
-		ct->boundary = boundary_param(w, pl);
+	if (strncmp(ct->mime, "multipart/", 10) == 0) {
+		ct->boundary = boundary_param(w, text, pl);
 		if (ct->boundary)
 			ct->blen = strlen(ct->boundary);
+	}
+	if (pl) {
 		ct->charset = arena_param(w, pl, "charset");
 		g_object_unref(pl);
 	}
 	if (ph->have_ct2 && strncmp(ct->mime, "multipart/", 10) == 0) {
-		pl = parse_typed(w, L, ph->ct2, true, other, sizeof(other));
-		if (pl) {
-			ct->alt_boundary = boundary_param(w, pl);
+		pl = parse_typed(w, L, ph->ct2, true, other, sizeof(other),
+		                 &text);
+		ct->alt_boundary = boundary_param(w, text, pl);
+		if (pl)
 			g_object_unref(pl);
-		}
 	}
 }
 
@@ -600,7 +644,7 @@ static enum mime_cte parse_cte(struct walk *w, const struct mime_layer *L,
 	*name = NULL;
 	if (!ph->have_cte)
 		return MIME_CTE_7BIT;
-	pl = parse_typed(w, L, ph->cte, false, head, sizeof(head));
+	pl = parse_typed(w, L, ph->cte, false, head, sizeof(head), NULL);
 	if (pl)
 		g_object_unref(pl);
 	if (head[0] == '\0')
@@ -715,7 +759,7 @@ static void add_doc(struct walk *w, const struct mime_layer *L,
 	in->depth = depth;
 	in->rfc822_depth = rfc822;
 	if (ph->have_cd) {
-		pl = parse_typed(w, L, ph->cd, false, head, sizeof(head));
+		pl = parse_typed(w, L, ph->cd, false, head, sizeof(head), NULL);
 		if (head[0])
 			in->disposition =
 			    bs_arena_strndup(m->arena, head, strlen(head));
@@ -835,6 +879,8 @@ static void parse_multipart(struct walk *w, const struct mime_layer *L,
 		}
 		if (s.level != (int)k) {
 			bs_problems_add(w->pb, "mime", "missing-end-boundary");
+			if (s.level < 0)
+				bs_problems_add(w->pb, "mime", "truncated");
 			w->nb = k;
 			*st = s;
 			return;
@@ -1143,7 +1189,9 @@ int mime_message_parse(struct mime_message **out, const char *bytes, size_t len,
 	bs_limits_normalise(&m->lim);
 	m->pb = problems;
 	m->raw = bs_malloc(bs_add(len, 1, &ovf));
-	acap = bs_add(bs_mul(len, 4, &ovf), (size_t)16 << 20, &ovf);
+	/* Strings of the message: copies of header fields, each a few
+	 * times at most (UTF-8 of 8-bit text is up to three times longer). */
+	acap = bs_add(bs_mul(len, 8, &ovf), (size_t)16 << 20, &ovf);
 	m->arena = bs_arena_new(ovf ? (size_t)-1 : acap);
 	if (m->raw == NULL || m->arena == NULL || ovf) {
 		err = BS_ENOMEM;

@@ -105,6 +105,10 @@ size_t cs_w1252_to_utf8(char *out, const char *s, size_t n);
 
 /* ---- header values (header.c) ---- */
 
+/* Unfold (drop CR and LF before blanks, other line breaks become spaces),
+ * drop NUL bytes; at most max input bytes. Arena string, bytes kept. */
+char *hdr_unfold(struct bs_arena *a, const char *s, size_t n, size_t max,
+                 size_t *outlen, bool *had_8bit);
 /* Unfold (drop CR and LF), drop NUL bytes, take raw 8-bit as UTF-8 when
  * valid else windows-1252; at most max input bytes. Arena string. */
 char *hdr_text_utf8(struct bs_arena *a, const char *s, size_t n, size_t max,

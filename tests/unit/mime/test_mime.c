@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include <cmocka.h>
+#include <pthread.h>
 
 #include "bugsweep/limits.h"
 #include "bugsweep/problems.h"
@@ -505,6 +506,26 @@ static const struct broken_case broken_cases[] = {
      "--foo\nContent-Type: text/html\n\n<p>2ct</p>\n--foo--\n",
      1, "<p>2ct</p>", "mime:fallback-boundary"},
     {"empty message", "", 0, NULL, NULL},
+	{"8-bit boundary matches its raw bytes",
+	 "Content-Type: multipart/mixed; boundary=\"caf\xE9\"\n\n--caf\xE9\n"
+	 "Content-Type: text/html\n\n<p>8</p>\n--caf\xE9--\n",
+	 1, "<p>8</p>", "mime:8bit-header"},
+	{"decoy parameter, blanks around '='",
+	 "Content-Type: multipart/mixed; x-boundary=no; boundary = yes\n\n"
+	 "--yes\nContent-Type: text/html\n\n<p>y</p>\n--yes--\n",
+	 1, "<p>y</p>", NULL},
+	{"RFC 2231 boundary",
+	 "Content-Type: multipart/mixed; boundary*0=\"ab\"; boundary*1=cd\n\n"
+	 "--abcd\nContent-Type: text/html\n\n<p>c</p>\n--abcd--\n",
+	 1, "<p>c</p>", NULL},
+	{"close delimiter with junk after its dashes",
+	 "Content-Type: multipart/mixed; boundary=j\n\n--j\n"
+	 "Content-Type: text/html\n\n<p>j</p>\n--j-->\nepilogue <img>\n",
+	 1, "<p>j</p>", NULL},
+	{"truncated inside a multipart",
+	 "Content-Type: multipart/mixed; boundary=t\n\n--t\n"
+	 "Content-Type: text/html\n\n<p>cut",
+	 1, "<p>cut", "mime:truncated"},
     {"multipart/digest parts default to message/rfc822",
      "Content-Type: multipart/digest; boundary=d\n\n--d\n\n"
      "Subject: inner\nContent-Type: text/html\n\n<p>dig</p>\n--d--\n",
@@ -991,6 +1012,91 @@ static void hostile_is_linear(void **state)
 	free(msg);
 }
 
+/* Messages parsed concurrently come out as they do alone (GMime's iconv
+ * cache and decoders are shared between threads). */
+struct thread_job {
+	const char *msgs[4];
+	size_t lens[4];
+	char *want[4];
+	int bad;
+};
+
+static char *fingerprint(const char *msg, size_t len)
+{
+	struct mime_message *m;
+	struct bs_problems pb;
+	char *out;
+	size_t i, n = 0, cap = 1;
+
+	bs_problems_init(&pb);
+	if (mime_message_parse(&m, msg, len, NULL, &pb) != 0)
+		return NULL;
+	for (i = 0; i < mime_message_doc_count(m); i++)
+		cap += mime_doc_info(mime_message_doc(m, i))->text_len + 64;
+	cap += 256;
+	out = malloc(cap);
+	n += (size_t)snprintf(out, cap, "%s|",
+			      mime_message_info(m)->subject
+				      ? mime_message_info(m)->subject
+				      : "-");
+	for (i = 0; i < mime_message_doc_count(m); i++) {
+		const struct mime_doc_info *d =
+			mime_doc_info(mime_message_doc(m, i));
+
+		n += (size_t)snprintf(out + n, cap - n, "%s:%s:", d->path,
+				      d->charset_used);
+		memcpy(out + n, d->text, d->text_len);
+		n += d->text_len;
+		out[n] = '\0';
+	}
+	mime_message_free(&m);
+	return out;
+}
+
+static void *thread_main(void *arg)
+{
+	struct thread_job *j = arg;
+	size_t r, k;
+	char *got;
+
+	for (r = 0; r < 200; r++)
+		for (k = 0; k < 4; k++) {
+			got = fingerprint(j->msgs[k], j->lens[k]);
+			if (got == NULL || strcmp(got, j->want[k]) != 0)
+				j->bad++;
+			free(got);
+		}
+	return NULL;
+}
+
+static void threads(void **state)
+{
+	static const char latin2[] =
+		"Subject: =?iso-8859-2?q?=B1=E6?=\nContent-Type: text/html; "
+		"charset=iso-8859-2\n\n<p>\xB1\xE6</p>";
+	struct thread_job j = {{qp_msg, nested_msg, hdr_msg, latin2},
+			       {0, 0, 0, 0},
+			       {NULL},
+			       0};
+	pthread_t t[4];
+	size_t k;
+	(void)state;
+
+	for (k = 0; k < 4; k++) {
+		j.lens[k] = strlen(j.msgs[k]);
+		j.want[k] = fingerprint(j.msgs[k], j.lens[k]);
+		assert_non_null(j.want[k]);
+	}
+	for (k = 0; k < 4; k++)
+		assert_int_equal(pthread_create(&t[k], NULL, thread_main, &j),
+				 0);
+	for (k = 0; k < 4; k++)
+		pthread_join(t[k], NULL);
+	assert_int_equal(j.bad, 0);
+	for (k = 0; k < 4; k++)
+		free(j.want[k]);
+}
+
 /* Every allocation that can fail does so cleanly (run under LSan). */
 static void allocation_failures(void **state)
 {
@@ -1033,6 +1139,7 @@ int main(void)
 	    cmocka_unit_test(part_spans),
 	    cmocka_unit_test(depth_and_parts_limits),
 	    cmocka_unit_test(hostile_is_linear),
+	    cmocka_unit_test(threads),
 	    cmocka_unit_test(allocation_failures),
 	};
 	int rc;
