@@ -271,7 +271,7 @@ static struct fmt_copy *fmt_copy_new(struct html_tree *tb,
                                      const struct html_attr *attrs, size_t n)
 {
 	struct fmt_copy *f;
-	size_t size, i, j;
+	size_t size, i;
 	int ovf = 0;
 	char *p;
 
@@ -296,10 +296,9 @@ static struct fmt_copy *fmt_copy_new(struct html_tree *tb,
 	f->attrs = (struct html_attr *)(f + 1);
 	f->sorted = (uint32_t *)(f->attrs + n);
 	p = (char *)(f->sorted + n);
-	f->hash = (uint32_t)n;
+	f->prepared = false;
 	for (i = 0; i < n; i++) {
 		struct html_attr *a = &f->attrs[i];
-		uint32_t h;
 
 		*a = attrs[i];
 		memcpy(p, attrs[i].name, attrs[i].name_len);
@@ -311,6 +310,24 @@ static struct fmt_copy *fmt_copy_new(struct html_tree *tb,
 		p[attrs[i].value_len] = '\0';
 		a->value = p;
 		p += attrs[i].value_len + 1;
+	}
+	return f;
+}
+
+/* Hash and sorted order, computed the first time Noah's Ark compares
+ * this copy (most formatting elements are never compared). */
+static void fmt_prepare(struct fmt_copy *f)
+{
+	size_t i, j;
+
+	if (f->prepared)
+		return;
+	f->prepared = true;
+	f->hash = (uint32_t)f->nattrs;
+	for (i = 0; i < f->nattrs; i++) {
+		const struct html_attr *a = &f->attrs[i];
+		uint32_t h;
+
 		h = hash_bytes(0x811C9DC5u + a->ns, a->name, a->name_len);
 		h = hash_bytes(h ^ 0xFF, a->value, a->value_len);
 		f->hash += h * 0x9E3779B1u;
@@ -321,16 +338,19 @@ static struct fmt_copy *fmt_copy_new(struct html_tree *tb,
 			f->sorted[j] = f->sorted[j - 1];
 		f->sorted[j] = (uint32_t)i;
 	}
-	return f;
 }
 
-static bool fmt_equal(const struct fmt_copy *a, const struct fmt_copy *b)
+static bool fmt_equal(struct fmt_copy *a, struct fmt_copy *b)
 {
 	size_t i;
 
 	if (a == b)
 		return true;
-	if (a->nattrs != b->nattrs || a->hash != b->hash)
+	if (a->nattrs != b->nattrs)
+		return false;
+	fmt_prepare(a);
+	fmt_prepare(b);
+	if (a->hash != b->hash)
 		return false;
 	for (i = 0; i < a->nattrs; i++) {
 		const struct html_attr *x = &a->attrs[a->sorted[i]];

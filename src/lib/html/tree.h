@@ -11,17 +11,31 @@
  *
  * Handles are the sink's. The tree builder holds a handle from the
  * create_* call that made it until it calls release() for it; the sink must
- * keep it valid until then (and may keep it longer).
+ * keep it valid until then (and may keep it longer). Release comes exactly
+ * once per handle, and the handle is never used after it. Every element
+ * gets pop() when it leaves the stack of open elements (void, self-closing
+ * and depth-capped elements right after insertion; <head> may get it
+ * twice), before its release() in a parse that reaches EOF. append() and
+ * insert_before() also move nodes (adoption agency): detach first. Text
+ * calls for one parent continue one text node. docs/HTML-TREE.md has the
+ * full protocol.
  *
  * Bounds: the stack of open elements holds at most limits.html_depth
  * entries. Deeper elements are still created and reported, with
- * HTML_EL_DEPTH_CAPPED set, and appended to the deepest open element
- * without being pushed, much as Blink caps its DOM depth, so every scan of
- * the stack costs at most html_depth steps and the whole parse stays
- * linear. The list of active formatting elements holds at most
- * limits.html_formatting entries (older entries are dropped). Past
- * limits.html_elements, elements are no longer created (text still is).
- * Each hit is recorded as a problem "limit:<name>".
+ * HTML_EL_DEPTH_CAPPED set, and inserted where they would go (the deepest
+ * open element, or the foster parent) without being pushed, much as Blink
+ * caps its DOM depth, so every scan of the stack costs at most html_depth
+ * steps and the whole parse stays linear (a raw-text element may take one
+ * slot more so that its text stays text). The list of active formatting
+ * elements holds at most limits.html_formatting element entries (the
+ * oldest are dropped). Past limits.html_elements, elements are no longer
+ * created (text still is). Each hit is recorded as a problem
+ * "limit:<name>".
+ *
+ * Won't: run scripts (scripting is off: <noscript> is markup), attach
+ * declarative shadow roots (<template shadowrootmode> is a template), or
+ * mirror <option> content into <selectedcontent> (DOM behaviour a sink can
+ * do on pop()).
  */
 #ifndef BS_HTML_TREE_H
 #define BS_HTML_TREE_H

@@ -81,6 +81,7 @@ enum {
 struct fmt_copy {
 	unsigned refs;
 	unsigned cls;  /* size class of the block, see fmt_alloc */
+	bool prepared; /* hash and sorted computed */
 	uint32_t hash; /* order-independent hash of the attribute set */
 	size_t nattrs;
 	struct html_attr *attrs; /* source order */
