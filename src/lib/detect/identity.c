@@ -186,16 +186,37 @@ static size_t b64_decode(unsigned char *out, const char *in, size_t n)
 	return o;
 }
 
+static bool alnum(char c)
+{
+	return bs_is_ascii_alpha((unsigned char)c) ||
+	       bs_is_ascii_digit((unsigned char)c);
+}
+
+/*
+ * The address as a token of its own: "x7f0reader@example.org_a" is part
+ * of some other name (an asset called after a string that happens to
+ * contain an address), not the address handed to a tracker.
+ */
 static bool contains_addr(const struct ident_set *s, const char *h, size_t n,
                           size_t *which)
 {
+	const char *p, *end = h + n;
 	size_t i;
 
-	for (i = 0; i < s->n; i++)
-		if (bs_span_ifind(h, n, s->a[i].lower, s->a[i].len)) {
-			*which = i;
-			return true;
+	for (i = 0; i < s->n; i++) {
+		const char *from = h;
+		size_t l = s->a[i].len;
+		while (from < end &&
+		       (p = bs_span_ifind(from, (size_t)(end - from),
+		                          s->a[i].lower, l)) != NULL) {
+			if ((p == h || !alnum(p[-1])) &&
+			    (p + l == end || !alnum(p[l]))) {
+				*which = i;
+				return true;
+			}
+			from = p + 1;
 		}
+	}
 	return false;
 }
 
