@@ -332,7 +332,7 @@ static void corpus(void **state)
 {
 	struct counts c = {0};
 	char path[8192];
-	size_t i, j, len, nh;
+	size_t i, j, len = 0, nh;
 	(void)state;
 
 	load_labels();
