@@ -57,6 +57,7 @@ static bool is_hex(int c)
 	return c >= 0 && bs_is_ascii_hex((unsigned char)c);
 }
 
+/* NUL is not one: it reads as U+FFFD. */
 static bool is_nonprintable(int c)
 {
 	return (c >= 1 && c <= 8) || c == 0x0B || (c >= 0x0E && c <= 0x1F) ||

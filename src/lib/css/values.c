@@ -136,8 +136,8 @@ static bool length(const struct css_vtok *v, unsigned flags,
 	return true;
 }
 
-/* The tokens at depth 0, and whether the value is a single one of them
- * (a function counts as one with its arguments). */
+/* Indexes of the tokens at depth 0 (a function counts as one, with its
+ * arguments); returns how many there are, even past max. */
 static size_t top_tokens(const struct css_vtok *v, size_t n, size_t *idx,
                          size_t max)
 {
