@@ -506,26 +506,26 @@ static const struct broken_case broken_cases[] = {
      "--foo\nContent-Type: text/html\n\n<p>2ct</p>\n--foo--\n",
      1, "<p>2ct</p>", "mime:fallback-boundary"},
     {"empty message", "", 0, NULL, NULL},
-	{"8-bit boundary matches its raw bytes",
-	 "Content-Type: multipart/mixed; boundary=\"caf\xE9\"\n\n--caf\xE9\n"
-	 "Content-Type: text/html\n\n<p>8</p>\n--caf\xE9--\n",
-	 1, "<p>8</p>", "mime:8bit-header"},
-	{"decoy parameter, blanks around '='",
-	 "Content-Type: multipart/mixed; x-boundary=no; boundary = yes\n\n"
-	 "--yes\nContent-Type: text/html\n\n<p>y</p>\n--yes--\n",
-	 1, "<p>y</p>", NULL},
-	{"RFC 2231 boundary",
-	 "Content-Type: multipart/mixed; boundary*0=\"ab\"; boundary*1=cd\n\n"
-	 "--abcd\nContent-Type: text/html\n\n<p>c</p>\n--abcd--\n",
-	 1, "<p>c</p>", NULL},
-	{"close delimiter with junk after its dashes",
-	 "Content-Type: multipart/mixed; boundary=j\n\n--j\n"
-	 "Content-Type: text/html\n\n<p>j</p>\n--j-->\nepilogue <img>\n",
-	 1, "<p>j</p>", NULL},
-	{"truncated inside a multipart",
-	 "Content-Type: multipart/mixed; boundary=t\n\n--t\n"
-	 "Content-Type: text/html\n\n<p>cut",
-	 1, "<p>cut", "mime:truncated"},
+    {"8-bit boundary matches its raw bytes",
+     "Content-Type: multipart/mixed; boundary=\"caf\xE9\"\n\n--caf\xE9\n"
+     "Content-Type: text/html\n\n<p>8</p>\n--caf\xE9--\n",
+     1, "<p>8</p>", "mime:8bit-header"},
+    {"decoy parameter, blanks around '='",
+     "Content-Type: multipart/mixed; x-boundary=no; boundary = yes\n\n"
+     "--yes\nContent-Type: text/html\n\n<p>y</p>\n--yes--\n",
+     1, "<p>y</p>", NULL},
+    {"RFC 2231 boundary",
+     "Content-Type: multipart/mixed; boundary*0=\"ab\"; boundary*1=cd\n\n"
+     "--abcd\nContent-Type: text/html\n\n<p>c</p>\n--abcd--\n",
+     1, "<p>c</p>", NULL},
+    {"close delimiter with junk after its dashes",
+     "Content-Type: multipart/mixed; boundary=j\n\n--j\n"
+     "Content-Type: text/html\n\n<p>j</p>\n--j-->\nepilogue <img>\n",
+     1, "<p>j</p>", NULL},
+    {"truncated inside a multipart",
+     "Content-Type: multipart/mixed; boundary=t\n\n--t\n"
+     "Content-Type: text/html\n\n<p>cut",
+     1, "<p>cut", "mime:truncated"},
     {"multipart/digest parts default to message/rfc822",
      "Content-Type: multipart/digest; boundary=d\n\n--d\n\n"
      "Subject: inner\nContent-Type: text/html\n\n<p>dig</p>\n--d--\n",
@@ -1036,15 +1036,15 @@ static char *fingerprint(const char *msg, size_t len)
 	cap += 256;
 	out = malloc(cap);
 	n += (size_t)snprintf(out, cap, "%s|",
-			      mime_message_info(m)->subject
-				      ? mime_message_info(m)->subject
-				      : "-");
+	                      mime_message_info(m)->subject
+	                          ? mime_message_info(m)->subject
+	                          : "-");
 	for (i = 0; i < mime_message_doc_count(m); i++) {
 		const struct mime_doc_info *d =
-			mime_doc_info(mime_message_doc(m, i));
+		    mime_doc_info(mime_message_doc(m, i));
 
 		n += (size_t)snprintf(out + n, cap - n, "%s:%s:", d->path,
-				      d->charset_used);
+		                      d->charset_used);
 		memcpy(out + n, d->text, d->text_len);
 		n += d->text_len;
 		out[n] = '\0';
@@ -1072,12 +1072,10 @@ static void *thread_main(void *arg)
 static void threads(void **state)
 {
 	static const char latin2[] =
-		"Subject: =?iso-8859-2?q?=B1=E6?=\nContent-Type: text/html; "
-		"charset=iso-8859-2\n\n<p>\xB1\xE6</p>";
-	struct thread_job j = {{qp_msg, nested_msg, hdr_msg, latin2},
-			       {0, 0, 0, 0},
-			       {NULL},
-			       0};
+	    "Subject: =?iso-8859-2?q?=B1=E6?=\nContent-Type: text/html; "
+	    "charset=iso-8859-2\n\n<p>\xB1\xE6</p>";
+	struct thread_job j = {
+	    {qp_msg, nested_msg, hdr_msg, latin2}, {0, 0, 0, 0}, {NULL}, 0};
 	pthread_t t[4];
 	size_t k;
 	(void)state;
@@ -1089,12 +1087,131 @@ static void threads(void **state)
 	}
 	for (k = 0; k < 4; k++)
 		assert_int_equal(pthread_create(&t[k], NULL, thread_main, &j),
-				 0);
+		                 0);
 	for (k = 0; k < 4; k++)
 		pthread_join(t[k], NULL);
 	assert_int_equal(j.bad, 0);
 	for (k = 0; k < 4; k++)
 		free(j.want[k]);
+}
+
+/* ---- random mutations: the invariants hold on any input ---- */
+
+static unsigned long rng_state = 88172645463325252UL;
+
+static unsigned long rng(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+static void check_invariants(const struct mime_message *m)
+{
+	const char *raw;
+	size_t len, i, k, r, last, prev_end = 0;
+	struct mime_span blk = mime_message_header_block(m);
+
+	raw = mime_message_raw(m, &len);
+	assert_true(blk.off + blk.len <= len);
+	for (i = 0; i < mime_message_header_count(m); i++) {
+		const struct mime_header *h = mime_message_header_at(m, i);
+
+		assert_true(h->field.off >= prev_end);
+		assert_true(h->field.off + h->field.len <= blk.off + blk.len);
+		assert_int_equal(h->name.off, h->field.off);
+		assert_true(h->value.off + h->value.len <=
+		            h->field.off + h->field.len);
+		prev_end = h->field.off + h->field.len;
+	}
+	for (i = 0; i < mime_message_doc_count(m); i++) {
+		const struct mime_doc *d = mime_message_doc(m, i);
+		const struct mime_doc_info *in = mime_doc_info(d);
+		size_t step = in->text_len / 64 + 1;
+
+		assert_true(in->body.off + in->body.len <= len);
+		assert_true(in->header.off + in->header.len <= in->body.off);
+		assert_true(in->text_len <= 32u << 20);
+		last = 0;
+		for (k = 0; k <= in->text_len; k += step) {
+			r = mime_doc_raw_offset(d, k);
+			assert_true(r >= last);
+			assert_true(r >= in->body.off &&
+			            r <= in->body.off + in->body.len);
+			if (in->text >= raw && in->text < raw + len &&
+			    k < in->text_len)
+				assert_int_equal(r,
+				                 (size_t)(in->text - raw) + k);
+			last = r;
+		}
+	}
+}
+
+static void mutations(void **state)
+{
+	static const char b64_msg[] =
+	    "Content-Type: multipart/mixed; boundary=\"=_P\"\r\n\r\n"
+	    "--=_P\r\nContent-Type: text/html; charset=iso-8859-2\r\n"
+	    "Content-Transfer-Encoding: base64\r\n\r\n"
+	    "PHA+sebnPC9wPjxpbWcgc3JjPSJodHRwOi8veC5leGFtcGxlL3AuZ2lmIj4=\r\n"
+	    "--=_P\r\nContent-Type: message/rfc822\r\n"
+	    "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+	    "Content-Type: text/html; charset=utf-16\r\n\r\n=FF=FE<=00p=00>=00"
+	    "\r\n--=_P--\r\n";
+	const char *seeds[] = {qp_msg, nested_msg, hdr_msg, b64_msg};
+	static const char interesting[] = "-\n\r=:; \"\t>\x80\xC3\xFF\0";
+	char *buf = malloc(1 << 16);
+	size_t it, len, a, b, n;
+	struct parsed p;
+	/* BS_MIME_MUTATIONS=N[:seed] runs longer soaks by hand. */
+	const char *env = getenv("BS_MIME_MUTATIONS");
+	size_t rounds = env ? strtoul(env, NULL, 10) : 20000;
+	(void)state;
+
+	if (env && strchr(env, ':'))
+		rng_state = strtoul(strchr(env, ':') + 1, NULL, 10) | 1;
+	for (it = 0; it < rounds; it++) {
+		const char *seed = seeds[it % 4];
+
+		len = strlen(seed);
+		memcpy(buf, seed, len);
+		for (n = 1 + rng() % 4; n > 0; n--) {
+			a = rng() % (len + 1);
+			b = a + rng() % 40;
+			if (b > len)
+				b = len;
+			switch (rng() % 5) {
+			case 0: /* a byte from the interesting set */
+				if (a < len)
+					buf[a] = interesting
+					    [rng() % (sizeof(interesting) - 1)];
+				break;
+			case 1: /* delete a range */
+				memmove(buf + a, buf + b, len - b);
+				len -= b - a;
+				break;
+			case 2: /* duplicate a range (boundaries, headers) */
+				if (len + (b - a) < (1 << 16) - 1) {
+					memmove(buf + b + (b - a), buf + b,
+					        len - b);
+					len += b - a;
+				}
+				break;
+			case 3: /* truncate */
+				len = a;
+				break;
+			default: /* any byte */
+				if (a < len)
+					buf[a] = (char)rng();
+				break;
+			}
+		}
+		parse_lim(&p, buf, len, NULL);
+		check_invariants(p.m);
+		done(&p);
+	}
+	free(buf);
 }
 
 /* Every allocation that can fail does so cleanly (run under LSan). */
@@ -1139,6 +1256,7 @@ int main(void)
 	    cmocka_unit_test(part_spans),
 	    cmocka_unit_test(depth_and_parts_limits),
 	    cmocka_unit_test(hostile_is_linear),
+	    cmocka_unit_test(mutations),
 	    cmocka_unit_test(threads),
 	    cmocka_unit_test(allocation_failures),
 	};
