@@ -167,13 +167,14 @@ struct css_selectors {
 };
 
 /*
- * Parse [data, data+len) (offsets from base) as a selector list into
- * arena. *out NULL: invalid. *used counts simple selectors against
- * max_simple. Returns 0, BS_ENOMEM or BS_ELIMIT.
+ * Parse [data, data+len) as a selector list into arena. *out NULL:
+ * invalid. *used counts simple selectors against max_simple. Returns 0,
+ * BS_ENOMEM, or BS_ELIMIT with *limit naming the limit hit
+ * ("css-selectors" or "css-depth").
  */
 int css_sel_parse(const struct css_selectors **out, const char *data,
                   size_t len, struct bs_arena *arena, size_t *used,
-                  size_t max_simple, unsigned max_depth);
+                  size_t max_simple, unsigned max_depth, const char **limit);
 
 /* Matching with the budget of m; complex selector sel against el. */
 bool css_sel_match_complex(const struct css_complex *sel,

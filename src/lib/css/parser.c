@@ -528,19 +528,20 @@ static void parse_selectors(struct parser *p, uint32_t r)
 {
 	struct css_rule *rule = &p->sh->rules[r];
 	const struct css_selectors *sel = NULL;
+	const char *why = NULL;
 	size_t left = 0, used = 0;
 	int rc;
 
 	if (p->budget->selectors < p->lim->css_selectors)
 		left = p->lim->css_selectors - p->budget->selectors;
 	rc = css_sel_parse(&sel, rule->prelude, rule->prelude_len, p->arena,
-	                   &used, left, p->lim->css_depth);
+	                   &used, left, p->lim->css_depth, &why);
 	p->budget->selectors += used;
 	rule = &p->sh->rules[r];
 	if (rc == BS_ENOMEM) {
 		oom(p);
 	} else if (rc == BS_ELIMIT) {
-		limit_hit(p, used >= left ? "css-selectors" : "css-depth");
+		limit_hit(p, why);
 		rule->flags |= CSS_RULE_LIMITED;
 	} else if (sel == NULL) {
 		rule->flags |= CSS_RULE_BAD_SELECTOR;

@@ -34,6 +34,7 @@ struct sp {
 	size_t *used, max_simple;
 	unsigned max_depth;
 	int err;
+	const char *limit; /* the limit behind BS_ELIMIT */
 };
 
 static const char *val(const struct sp *p, const struct stok *t)
@@ -65,7 +66,8 @@ static bool tokenize(struct sp *p, const char *data, size_t len)
 			break;
 		if (p->n >= maxn) {
 			p->err = BS_ELIMIT;
-			*p->used = p->max_simple;
+			/* More tokens than the selectors left could use. */
+			p->limit = "css-selectors";
 			ok = false;
 			break;
 		}
@@ -209,6 +211,7 @@ static bool count_simple(struct sp *p)
 {
 	if (*p->used >= p->max_simple) {
 		p->err = BS_ELIMIT;
+		p->limit = "css-selectors";
 		return false;
 	}
 	(*p->used)++;
@@ -417,6 +420,7 @@ static bool pseudo_function(struct sp *p, size_t *i, size_t end, unsigned depth,
 
 		if (depth + 1 > p->max_depth) {
 			p->err = BS_ELIMIT;
+			p->limit = "css-depth";
 			return false;
 		}
 		s->kind = not ? CSS_SK_NOT : CSS_SK_IS;
@@ -451,6 +455,7 @@ static bool pseudo_function(struct sp *p, size_t *i, size_t end, unsigned depth,
 		if (of < close) {
 			if (depth + 1 > p->max_depth) {
 				p->err = BS_ELIMIT;
+				p->limit = "css-depth";
 				return false;
 			}
 			k = of + 1;
@@ -788,6 +793,7 @@ static bool complex_sel(struct sp *p, size_t *i, size_t end, unsigned depth,
 			goto out;
 		if (v.n > p->max_depth) {
 			p->err = BS_ELIMIT;
+			p->limit = "css-depth";
 			goto out;
 		}
 		if (!compound(p, i, end, depth, c, &cs, &empty, &cpe) || empty)
@@ -871,7 +877,7 @@ out:
 
 int css_sel_parse(const struct css_selectors **out, const char *data,
                   size_t len, struct bs_arena *arena, size_t *used,
-                  size_t max_simple, unsigned max_depth)
+                  size_t max_simple, unsigned max_depth, const char **limit)
 {
 	struct sp p;
 	size_t i = 0;
@@ -894,6 +900,7 @@ int css_sel_parse(const struct css_selectors **out, const char *data,
 	}
 	bs_free(p.t);
 	bs_buf_release(&p.vals);
+	*limit = p.limit ? p.limit : "css-selectors";
 	return p.err;
 }
 
@@ -1216,6 +1223,7 @@ int css_selectors_parse(struct css_selectors **out, const char *text,
 	struct css_budget own = {0},
 	                  *b = opt && opt->budget ? opt->budget : &own;
 	const struct css_selectors *l = NULL;
+	const char *why = NULL;
 	struct bs_arena *a;
 	size_t used = 0, left = 0;
 	int rc;
@@ -1226,11 +1234,10 @@ int css_selectors_parse(struct css_selectors **out, const char *text,
 		return BS_ENOMEM;
 	if (b->selectors < lim->css_selectors)
 		left = lim->css_selectors - b->selectors;
-	rc = css_sel_parse(&l, text, len, a, &used, left, lim->css_depth);
+	rc = css_sel_parse(&l, text, len, a, &used, left, lim->css_depth, &why);
 	b->selectors += used;
 	if (rc == BS_ELIMIT && opt)
-		bs_problems_add(opt->problems, "limit",
-		                used >= left ? "css-selectors" : "css-depth");
+		bs_problems_add(opt->problems, "limit", why);
 	if (rc || l == NULL) {
 		bs_arena_free(&a);
 		return rc;

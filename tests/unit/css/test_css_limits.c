@@ -185,6 +185,37 @@ static void selector_depth_limit(void **state)
 	bs_buf_release(&in);
 }
 
+/* A prelude too long for the selectors left does not spend them. */
+static void long_prelude(void **state)
+{
+	struct bs_limits lim;
+	struct bs_problems pr;
+	struct css_budget budget = {0};
+	struct css_options o = {&lim, &pr, &budget};
+	struct css_sheet *sh = NULL;
+	const struct css_rule *r;
+	struct bs_buf in;
+	size_t n, i;
+	(void)state;
+
+	bs_limits_default(&lim);
+	lim.css_selectors = 10;
+	bs_problems_init(&pr);
+	bs_buf_init(&in, 1 << 20);
+	for (i = 0; i < 200; i++)
+		bs_buf_puts(&in, " ,");
+	bs_buf_puts(&in, "{display:none}.a{display:none}");
+	assert_int_equal(css_sheet_parse(&sh, in.data, in.len, 0, &o), 0);
+	r = css_sheet_rules(sh, &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(r[0].flags, CSS_RULE_LIMITED);
+	assert_true(bs_problems_has(&pr, "limit", "css-selectors"));
+	assert_non_null(r[1].selectors);
+	assert_int_equal(budget.selectors, 1);
+	css_sheet_free(&sh);
+	bs_buf_release(&in);
+}
+
 static void match_steps_limit(void **state)
 {
 	struct bs_limits lim;
@@ -455,6 +486,7 @@ int main(void)
 	    cmocka_unit_test(bytes_limit),
 	    cmocka_unit_test(count_limits),
 	    cmocka_unit_test(selector_depth_limit),
+	    cmocka_unit_test(long_prelude),
 	    cmocka_unit_test(match_steps_limit),
 	    cmocka_unit_test(descendant_backtracking),
 	    cmocka_unit_test(linear),
