@@ -36,6 +36,9 @@
 #include "tokenizer.h"
 
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "entities.h"
 #include "util/alloc.h"
@@ -505,14 +508,38 @@ static void emit(struct html_tokenizer *t)
 		t->err = BS_EABORT;
 }
 
+/* Every field, one by one: zeroing the whole token with memset (or a
+ * compound literal) compiles to "rep stos", which cost ~10% of the run.
+ * The size check makes a field added to token.h fail the build here. */
+#if UINTPTR_MAX == 0xFFFFFFFFFFFFFFFFu
+_Static_assert(sizeof(struct html_token) == 144,
+               "struct html_token changed: update tok_reset()");
+#endif
+
 static void tok_reset(struct html_tokenizer *t, enum html_token_type type)
 {
-	memset(&t->tok, 0, sizeof(t->tok));
-	t->tok.type = type;
-	t->tok.name = "";
-	t->tok.data = "";
-	t->tok.public_id = "";
-	t->tok.system_id = "";
+	struct html_token *k = &t->tok;
+
+	k->type = type;
+	k->name = "";
+	k->name_len = 0;
+	k->tag = HTML_TAG_UNKNOWN;
+	k->self_closing = false;
+	k->attrs = NULL;
+	k->nattrs = 0;
+	k->data = "";
+	k->data_len = 0;
+	k->name_missing = false;
+	k->public_id_missing = false;
+	k->system_id_missing = false;
+	k->force_quirks = false;
+	k->public_id = "";
+	k->public_id_len = 0;
+	k->system_id = "";
+	k->system_id_len = 0;
+	k->span.start = k->span.end = 0;
+	k->data_span.start = k->data_span.end = 0;
+	k->truncated = false;
 }
 
 static void flush_text(struct html_tokenizer *t)
@@ -1158,6 +1185,35 @@ static inline const unsigned char *scan(const unsigned char *p,
 	return p;
 }
 
+#if defined(__SSE2__)
+/* The same for a stop set of at most four bytes (repeat one to pad), 16
+ * bytes at a time: most runs (text, quoted values, comments) are long
+ * enough for this to beat the table. mask covers the tail. */
+static inline const unsigned char *scan4(const unsigned char *p,
+                                         const unsigned char *end,
+                                         unsigned mask, char a, char b, char c,
+                                         char d)
+{
+	const __m128i va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b);
+	const __m128i vc = _mm_set1_epi8(c), vd = _mm_set1_epi8(d);
+
+	while (end - p >= 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i m = _mm_or_si128(
+		    _mm_or_si128(_mm_cmpeq_epi8(x, va), _mm_cmpeq_epi8(x, vb)),
+		    _mm_or_si128(_mm_cmpeq_epi8(x, vc), _mm_cmpeq_epi8(x, vd)));
+		unsigned bits = (unsigned)_mm_movemask_epi8(m);
+		if (bits)
+			return p + __builtin_ctz(bits);
+		p += 16;
+	}
+	return scan(p, end, mask);
+}
+#define SCAN4(p, end, mask, a, b, c, d) scan4(p, end, mask, a, b, c, d)
+#else
+#define SCAN4(p, end, mask, a, b, c, d) scan(p, end, mask)
+#endif
+
 /* Read the current character into c (n raw bytes): CR and CR LF read as
  * LF. A CR at the end of the chunk is carried to the next one. */
 #define NEXT()                                                                 \
@@ -1181,7 +1237,7 @@ static void run(struct html_tokenizer *t, const unsigned char *p,
                 const unsigned char *end)
 {
 	const unsigned char *s;
-	unsigned c, mask;
+	unsigned c, mask, q;
 	size_t n;
 
 	for (;;) {
@@ -1189,7 +1245,7 @@ static void run(struct html_tokenizer *t, const unsigned char *p,
 			return;
 		switch (t->state) {
 		case S_DATA:
-			s = scan(p, end, C_DATA);
+			s = SCAN4(p, end, C_DATA, '<', '&', '\r', 0);
 			if (s != p) {
 				text_raw(t, p, (size_t)(s - p));
 				p = s;
@@ -1225,15 +1281,21 @@ static void run(struct html_tokenizer *t, const unsigned char *p,
 
 		case S_RCDATA:
 			mask = C_DATA;
+			q = '&';
 			goto text;
 		case S_RAWTEXT:
 		case S_SCRIPT:
 			mask = C_RAW;
+			q = '<';
 			goto text;
 		case S_PLAINTEXT:
 			mask = C_PLAIN;
+			q = 0;
 		text:
-			s = scan(p, end, mask);
+			/* RCDATA stops at < & CR NUL, RAWTEXT and script data
+			 * at < CR NUL, PLAINTEXT at CR NUL. */
+			s = SCAN4(p, end, mask, (char)(q ? '<' : 0), (char)q,
+			          '\r', 0);
 			if (s != p) {
 				text_raw(t, p, (size_t)(s - p));
 				p = s;
@@ -1442,7 +1504,7 @@ static void run(struct html_tokenizer *t, const unsigned char *p,
 
 		case S_SCRIPT_ESC:
 		case S_SCRIPT_DESC:
-			s = scan(p, end, C_SESC);
+			s = SCAN4(p, end, C_SESC, '-', '<', '\r', 0);
 			if (s != p) {
 				text_raw(t, p, (size_t)(s - p));
 				p = s;
@@ -1693,8 +1755,9 @@ static void run(struct html_tokenizer *t, const unsigned char *p,
 
 		case S_ATTR_VALUE_DQ:
 		case S_ATTR_VALUE_SQ:
-			mask = t->state == S_ATTR_VALUE_DQ ? C_DQ : C_SQ;
-			s = scan(p, end, mask);
+			q = t->state == S_ATTR_VALUE_DQ ? '"' : '\'';
+			mask = q == '"' ? C_DQ : C_SQ;
+			s = SCAN4(p, end, mask, (char)q, '&', '\r', 0);
 			if (s != p) {
 				attr_value_add(t, p, (size_t)(s - p));
 				p = s;
@@ -1795,7 +1858,7 @@ static void run(struct html_tokenizer *t, const unsigned char *p,
 			break;
 
 		case S_BOGUS_COMMENT:
-			s = scan(p, end, C_BOGUS);
+			s = SCAN4(p, end, C_BOGUS, '>', 0, '\r', 0);
 			if (s != p) {
 				cmt_add(t, p, (size_t)(s - p));
 				p = s;
@@ -1894,7 +1957,7 @@ static void run(struct html_tokenizer *t, const unsigned char *p,
 			break;
 
 		case S_COMMENT:
-			s = scan(p, end, C_COMMENT);
+			s = SCAN4(p, end, C_COMMENT, '<', '-', '\r', 0);
 			if (s != p) {
 				cmt_add(t, p, (size_t)(s - p));
 				p = s;
@@ -2176,10 +2239,10 @@ static void run(struct html_tokenizer *t, const unsigned char *p,
 		case S_DOCTYPE_SYSTEM_ID_SQ: {
 			bool pub = t->state == S_DOCTYPE_PUBLIC_ID_DQ ||
 			           t->state == S_DOCTYPE_PUBLIC_ID_SQ;
-			unsigned q = (t->state == S_DOCTYPE_PUBLIC_ID_DQ ||
-			              t->state == S_DOCTYPE_SYSTEM_ID_DQ)
-			                 ? '"'
-			                 : '\'';
+			q = (t->state == S_DOCTYPE_PUBLIC_ID_DQ ||
+			     t->state == S_DOCTYPE_SYSTEM_ID_DQ)
+			        ? '"'
+			        : '\'';
 			struct tbuf *b = pub ? &t->dt_pub : &t->dt_sys;
 
 			NEXT();
@@ -2259,7 +2322,7 @@ static void run(struct html_tokenizer *t, const unsigned char *p,
 			break;
 
 		case S_CDATA:
-			s = scan(p, end, C_CDATA);
+			s = SCAN4(p, end, C_CDATA, ']', ']', '\r', '\r');
 			if (s != p) {
 				text_raw(t, p, (size_t)(s - p));
 				p = s;
