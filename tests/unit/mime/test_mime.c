@@ -814,6 +814,16 @@ static void header_spans(void **state)
 		       len - h->field.off - h->field.len);
 		parse_lim(&q, cut, len - h->field.len, NULL);
 		assert_int_equal(mime_message_header_count(q.m), n - 1);
+		/* The body is untouched: same documents, same bytes. */
+		assert_int_equal(mime_message_doc_count(q.m),
+		                 mime_message_doc_count(p.m));
+		assert_memory_equal(
+		    mime_doc_info(mime_message_doc(q.m, 0))->text,
+		    mime_doc_info(mime_message_doc(p.m, 0))->text,
+		    mime_doc_info(mime_message_doc(p.m, 0))->text_len);
+		assert_memory_equal(cut + h->field.off,
+		                    raw + h->field.off + h->field.len,
+		                    len - h->field.off - h->field.len);
 		for (j = 0; j < n - 1; j++) {
 			const struct mime_header *a =
 			    mime_message_header_at(p.m, j < i ? j : j + 1);
