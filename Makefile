@@ -1,6 +1,7 @@
 # bugsweep - the two commands of the quick start, and the developer targets.
 #
 #   make demo    install build dependencies, build, scan the bundled mailbox
+#   make accuracy  score scan against the labelled corpus in ../shared
 #   make test    install, build with ASan+UBSan, run every test
 #
 # Build directories: build/ (debugoptimized, for demo), build-asan/ (the
@@ -11,7 +12,7 @@ SHARED ?= $(abspath ../shared)
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps demo test conformance bench-html fuzz format check-format clean
+.PHONY: all deps demo test conformance accuracy bench-html fuzz format check-format clean
 
 all: build/build.ninja
 	$(MESON) compile -C build
@@ -36,7 +37,14 @@ build-fuzz/build.ninja: | deps
 
 demo: deps build/build.ninja
 	$(MESON) compile -C build
-	./build/src/cli/bugsweep version
+	@echo
+	@echo '$$ bugsweep scan examples/Maildir'
+	@./build/src/cli/bugsweep scan examples/Maildir; \
+	  rc=$$?; [ $$rc -le 1 ] || exit $$rc
+
+accuracy: deps build/build.ninja
+	$(MESON) compile -C build
+	tools/accuracy ./build/src/cli/bugsweep $(SHARED) --floor tests/corpus/accuracy.floor
 
 test: deps build-asan/build.ninja
 	$(MESON) compile -C build-asan

@@ -23,6 +23,7 @@ struct urlfeat {
 	bool dir_number;       /* a directory that is a number of 6+ digits */
 	bool dir_payload;      /* a directory holding a long mixed-case token */
 	bool placeholder;      /* an unfilled merge tag: [open], {{id}} */
+	bool script;           /* the path ends in a server script (.php) */
 	int fragment_strength; /* an identifier in the fragment */
 	int tracking_word;     /* the URL names open tracking: 1 maybe, 2 yes */
 	bool file_name;        /* the last segment is a file name (a.png) */
@@ -36,10 +37,12 @@ struct feat {
 	struct urlfeat u;
 	bool proxied; /* u describes the URL an image proxy wraps */
 	bool tiny, hidden, offscreen, large;
-	unsigned repeats;   /* same URL elsewhere in the message */
-	bool shown;         /* the same URL is a visible image elsewhere */
-	unsigned host_refs; /* beacons with the same host */
-	bool last;          /* the last beacon of the message */
+	unsigned repeats;     /* same URL elsewhere in the message */
+	unsigned img_repeats; /* ... as another image */
+	bool shown;           /* the same URL is a visible image elsewhere */
+	unsigned host_refs;   /* beacons with the same host */
+	size_t group;         /* first reference with the same URL */
+	bool last;            /* the last beacon of the message */
 };
 
 static void add_reason(struct verdict *v, const char *r)
@@ -218,13 +221,29 @@ static int piece_strength(const struct bs_token_shape *sh)
 	return 0;
 }
 
-/* A short code a shortener or tracker hands out: "7v32nb0l", "pQjMSG". */
-static bool short_code(const struct bs_token_shape *sh)
+/* A long opaque piece in both letter cases: an encrypted payload. */
+static bool mixed_token(const struct bs_token_shape *sh)
 {
-	if (sh->other != 0 || (sh->classes & BS_TOKEN_WORD))
+	return (sh->classes & BS_TOKEN_OPAQUE) && sh->len >= 20 && sh->upper &&
+	       sh->lower;
+}
+
+/* A short code a shortener or tracker hands out: "7v32nb0l", "pQjMSG",
+ * "CoQv-kntD70"; not a word, not a number. */
+static bool short_code(const char *s, size_t n, const struct bs_token_shape *sh)
+{
+	size_t i, sep = 0;
+
+	if (sh->classes & (BS_TOKEN_WORD | BS_TOKEN_DECIMAL))
 		return false;
-	return (sh->digit > 0 && sh->lower + sh->upper > 0) ||
-	       (sh->upper >= 2 && sh->lower >= 2);
+	for (i = 0; i < n; i++)
+		if (s[i] == '-' || s[i] == '_')
+			sep++;
+	if (sh->other != sep || sep > 1)
+		return false;
+	if (sh->digit > 0 && sh->lower + sh->upper > 0)
+		return true;
+	return sh->upper && sh->lower && !word_case(s, n);
 }
 
 /* Length without trailing whitespace (a CR LF pasted into an attribute
@@ -235,6 +254,37 @@ static size_t trim_len(const char *s, size_t n)
 	             s[n - 1] == '\t'))
 		n--;
 	return n;
+}
+
+/* Only the characters of base64(url) and hex tokens: not a list of font
+ * weights ("Lato:ital,wght@0,100;0,300") or any other spelled-out value. */
+static bool token_alphabet(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!bs_is_ascii_alpha((unsigned char)s[i]) &&
+		    !bs_is_ascii_digit((unsigned char)s[i]) && s[i] != '-' &&
+		    s[i] != '_' && s[i] != '=' && s[i] != '+' && s[i] != '/' &&
+		    s[i] != '.')
+			return false;
+	return true;
+}
+
+/* A page or script that builds the answer per request: "open.php". */
+static bool script_name(const char *s, size_t n)
+{
+	static const char *const exts[] = {".php",  ".asp", ".aspx",
+	                                   ".ashx", ".cgi", ".jsp",
+	                                   ".pl",   ".do",  NULL};
+	size_t i, l;
+
+	for (i = 0; exts[i]; i++) {
+		l = strlen(exts[i]);
+		if (n > l && bs_span_ieq(s + n - l, l, exts[i]))
+			return true;
+	}
+	return false;
 }
 
 /* "name@2x.png" is a retina image, not an address. */
@@ -304,6 +354,7 @@ static int url_features(struct urlfeat *f, const struct bs_url *u,
 		const struct bs_url_token *k = bs_url_tokens_get(t, last_path);
 		f->file_name =
 		    span_has_ext(k->text, trim_len(k->text, k->text_len));
+		f->script = script_name(k->text, k->text_len);
 	}
 	for (i = 0; i < n; i++) {
 		const struct bs_url_token *k = bs_url_tokens_get(t, i);
@@ -341,7 +392,7 @@ static int url_features(struct urlfeat *f, const struct bs_url *u,
 			if (placeholder(text, len))
 				f->placeholder = true;
 			if (st == 0 && len >= 5 && len <= 12 &&
-			    short_code(&sh) &&
+			    short_code(text, len, &sh) &&
 			    !(i == last_path && f->file_name))
 				f->short_id = true;
 			if (i != last_path) {
@@ -362,11 +413,25 @@ static int url_features(struct urlfeat *f, const struct bs_url *u,
 			    (sh.classes & BS_TOKEN_OPAQUE) && sh.len >= 24 &&
 			    sh.upper && sh.lower)
 				f->bare_token = true;
+			/* /<opaque>/<code>: two pieces, neither a name. */
+			if (npath == 2 && !f->file_name && i > 0 &&
+			    (st > 0 || f->short_id) &&
+			    bs_url_tokens_get(t, i - 1)->where ==
+			        BS_TOKEN_PATH &&
+			    mixed_token(&bs_url_tokens_get(t, i - 1)->shape))
+				f->bare_token = true;
 			break;
 		case BS_TOKEN_QUERY_KEY:
 			if (tracking_word(text, len) > f->tracking_word)
 				f->tracking_word = tracking_word(text, len);
-			if (presentational_key(text, len)) {
+			/* w=600, q=75: tuning a shared image. A long token
+			 * under such a key is still a token. */
+			if (presentational_key(text, len) &&
+			    !(next && next->where == BS_TOKEN_QUERY_VALUE &&
+			      next->index == k->index &&
+			      token_alphabet(next->text, next->text_len) &&
+			      strength_of(next->text, next->text_len,
+			                  &next->shape) == 2)) {
 				if (next &&
 				    next->where == BS_TOKEN_QUERY_VALUE &&
 				    next->index == k->index)
@@ -505,7 +570,11 @@ static int count_runs(struct feat *f, const struct ref_list *refs)
 			for (j = i + 1; j < n && keyed_cmp(&a[i], &a[j]) == 0;
 			     j++)
 				;
-			size_t nvis = 0;
+			size_t nvis = 0, nimg = 0;
+			for (k = i; k < j && !pass; k++)
+				if (refs->v[a[k].i].flags & REF_IMAGE)
+					nimg++;
+
 			for (k = i; k < j && !pass; k++)
 				if (visible(&refs->v[a[k].i], &f[a[k].i]))
 					nvis++;
@@ -513,8 +582,14 @@ static int count_runs(struct feat *f, const struct ref_list *refs)
 				if (pass) {
 					f[a[k].i].host_refs = (unsigned)(j - i);
 				} else {
+					f[a[k].i].group = a[i].i;
 					f[a[k].i].repeats =
 					    (unsigned)(j - i - 1);
+					f[a[k].i].img_repeats =
+					    (unsigned)nimg -
+					    ((refs->v[a[k].i].flags & REF_IMAGE)
+					         ? 1u
+					         : 0u);
 					/* shown elsewhere: another copy is seen
 					 */
 					f[a[k].i].shown =
@@ -554,8 +629,9 @@ static void decide(struct verdict *v, const struct ref *r, const struct feat *f)
 	bool varies =
 	    ident_like || f->u.query_params > 0 || f->u.stem_strength == 2 ||
 	    f->u.short_id || f->u.host_token || f->u.fragment_strength ||
-	    f->u.dir_payload || f->u.placeholder || f->u.tracking_word == 2 ||
-	    (f->u.tracking_word && f->u.dir_number);
+	    f->u.dir_payload || f->u.placeholder ||
+	    (!f->u.file_name && f->u.dir_strength > 0) ||
+	    f->u.tracking_word == 2 || (f->u.tracking_word && f->u.dir_number);
 
 	if (r->flags & REF_OUTLOOK_ONLY)
 		add_reason(v, "outlook-only");
@@ -596,7 +672,7 @@ static void decide(struct verdict *v, const struct ref *r, const struct feat *f)
 		return;
 	}
 	/* A per-reader pixel is there once; a spacer is used all over. */
-	if (f->tiny && varies && (f->repeats < 2 || ident_like)) {
+	if (f->tiny && varies && (f->img_repeats < 2 || ident_like)) {
 		v->label = BS_LABEL_PIXEL;
 		add_reason(v, f->u.tracking_word == 2 && !ident_like
 		                  ? "tracking-path"
@@ -634,6 +710,15 @@ static void decide(struct verdict *v, const struct ref *r, const struct feat *f)
 		add_reason(v, "token-path");
 		goto shape;
 	}
+	if (image && f->u.script && f->u.query_strength == 2 && r->width < 0 &&
+	    r->height < 0 && !f->repeats) {
+		/* A script that answers an image request with an opaque
+		 * token: it serves a reader, not a picture. */
+		v->label = BS_LABEL_PIXEL;
+		add_reason(v, "script-image");
+		add_reason(v, "token-query");
+		goto shape;
+	}
 	v->label = BS_LABEL_CONTENT;
 	add_reason(v, invisible && !varies ? "spacer" : "static");
 	return;
@@ -663,6 +748,39 @@ static int url_evidence(struct urlfeat *f, const struct bs_url *u,
 		                             1u << SIG_CLICK, &f->sm);
 	f->ident = ident_find(ctx->ident, href, hlen, NULL);
 	return url_features(f, u, ctx);
+}
+
+/*
+ * A URL that tracks in one place tracks everywhere: the same address used
+ * as a stylesheet, a background and a 1x1 image is one beacon fired three
+ * ways. (Sorting in count_runs() made the group of each URL known.)
+ */
+static void same_url_same_verdict(struct verdict *v,
+                                  const struct ref_list *refs,
+                                  const struct feat *f)
+{
+	bool *tracked;
+	size_t i;
+
+	tracked = bs_calloc(refs->n, sizeof(*tracked));
+	if (tracked == NULL)
+		return; /* degrade: each keeps its own verdict */
+	for (i = 0; i < refs->n; i++)
+		if (!(refs->v[i].flags & REF_LINK) &&
+		    v[i].label != BS_LABEL_CONTENT)
+			tracked[f[i].group] = true;
+	for (i = 0; i < refs->n; i++) {
+		if ((refs->v[i].flags & REF_LINK) || !tracked[f[i].group] ||
+		    v[i].label != BS_LABEL_CONTENT)
+			continue;
+		memset(&v[i], 0, sizeof(v[i]));
+		v[i].label =
+		    (refs->v[i].flags & REF_IMAGE) && !f[i].tiny && !f[i].hidden
+		        ? BS_LABEL_TRACKED_CONTENT
+		        : BS_LABEL_PIXEL;
+		add_reason(&v[i], "same-url-as-tracker");
+	}
+	bs_free(tracked);
 }
 
 int judge_message(struct verdict *v, const struct ref_list *refs,
@@ -726,10 +844,14 @@ int judge_message(struct verdict *v, const struct ref_list *refs,
 	}
 	if (rc == 0)
 		rc = count_runs(f, refs);
+	for (i = 0; i < refs->n && rc == 0; i++)
+		if (!(refs->v[i].flags & REF_LINK))
+			decide(&v[i], &refs->v[i], &f[i]);
+	if (rc == 0)
+		same_url_same_verdict(v, refs, f);
 	for (i = 0; i < refs->n && rc == 0; i++) {
 		if (refs->v[i].flags & REF_LINK)
 			continue;
-		decide(&v[i], &refs->v[i], &f[i]);
 		if (v[i].label == BS_LABEL_CONTENT)
 			v[i].learns = BS_LEARN_IP | BS_LEARN_CLIENT;
 		else
