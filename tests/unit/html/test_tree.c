@@ -431,6 +431,13 @@ static void b_template(struct text *t, size_t n)
 	repeat(t, "</template>", n / 2);
 }
 
+static void b_conditional(struct text *t, size_t n)
+{
+	/* a nested tokenizer and tree builder per comment */
+	repeat(t, "<!--[if mso]><b>x</b><![endif]-->", n);
+	repeat(t, "<!--[if mso]><div><!--[if mso]><i><![endif]-->", n / 8);
+}
+
 static void b_table_text(struct text *t, size_t n)
 {
 	/* foster parenting and pending table text, deep */
@@ -484,6 +491,7 @@ static void bound_markup(void **state)
 {
 	(void)state;
 	check_linear("lt", b_lt, 1000000, NULL);
+	check_linear("conditional", b_conditional, 12500, NULL);
 	check_linear("comments", b_comments, 50000, NULL);
 }
 
