@@ -17,7 +17,7 @@ static const struct {
     {"token-query", "a per-reader identifier in the query"},
     {"token-path", "a per-reader identifier in the path"},
     {"token-shared", "the same identifier as in the message's links"},
-    {"tracking-path", "the path names open tracking"},
+    {"tracking-word", "the path names open tracking"},
     {"lone-remote", "the only image from its host, last, without text"},
     {"outlook-only", "only Outlook shows it"},
     {"css-font", "a web font fetched on open"},
@@ -178,15 +178,14 @@ static void learns_text(struct bs_buf *out, const struct bs_beacon *b)
 	size_t n = 0, i;
 
 	if (b->learns & BS_LEARN_OPEN)
-		parts[n++] = (b->learns & BS_LEARN_TIME)
-		                 ? "that and when you opened it"
-		                 : "that you opened it";
+		parts[n++] = (b->learns & BS_LEARN_TIME) ? "when you opened it"
+		                                         : "that you opened it";
 	if (b->learns & BS_LEARN_IP)
 		parts[n++] = "your IP address (where you are, which network)";
 	if (b->learns & BS_LEARN_CLIENT)
 		parts[n++] = "your mail client and system";
 	if (b->learns & BS_LEARN_IDENTITY)
-		parts[n++] = "that it was you who opened it";
+		parts[n++] = "who you are";
 	for (i = 0; i < n; i++)
 		bs_buf_printf(out, "%s%s",
 		              i ? (i + 1 == n ? " and " : ", ") : "", parts[i]);
@@ -210,9 +209,11 @@ int render_text(struct bs_buf *out, const struct term *t, const char *source,
 	              tracks ? "●" : "○", term_sgr(t, RESET), term_sgr(t, BOLD),
 	              *bs_report_from(r) ? bs_report_from(r) : "(no sender)",
 	              term_sgr(t, RESET));
-	if (*bs_report_date(r))
-		bs_buf_printf(out, "  %s%.16s%s", term_sgr(t, DIM),
-		              bs_report_date(r), term_sgr(t, RESET));
+	if (strlen(bs_report_date(r)) >= 16)
+		/* 2026-11-26T07:30:12+00:00 -> 2026-11-26 07:30 */
+		bs_buf_printf(out, "  %s%.10s %.5s%s", term_sgr(t, DIM),
+		              bs_report_date(r), bs_report_date(r) + 11,
+		              term_sgr(t, RESET));
 	bs_buf_printf(out, "\n  %s\n",
 	              *bs_report_subject(r) ? bs_report_subject(r)
 	                                    : "(no subject)");
@@ -230,16 +231,23 @@ int render_text(struct bs_buf *out, const struct term *t, const char *source,
 		    out, "  %s%-15s%s %s  %s%s%s\n",
 		    term_sgr(t, b->label == BS_LABEL_CONTENT ? DIM : YELLOW),
 		    bs_label_name(b->label), term_sgr(t, RESET),
-		    b->vendor ? b->vendor : "unknown tracker", term_sgr(t, DIM),
-		    b->site ? b->site : "", term_sgr(t, RESET));
+		    b->vendor
+		        ? b->vendor
+		        : (b->label == BS_LABEL_CONTENT ? ""
+		                                        : "unknown tracker"),
+		    term_sgr(t, DIM), b->site ? b->site : "",
+		    term_sgr(t, RESET));
 		bs_buf_printf(out, "  %15s %s", "", b->vector);
 		if (b->width >= 0 && b->height >= 0)
 			bs_buf_printf(out, ", %d×%d", b->width, b->height);
-		for (j = 0; j < b->nreasons; j++)
+		for (j = 0; j < b->nreasons; j++) {
 			bs_buf_printf(out, "%s%s", j ? "; " : ": ",
 			              reason_words(b->reasons[j]));
-		if (b->recipient_leak)
-			bs_buf_printf(out, " (%s)", b->recipient_leak);
+			if (b->recipient_leak &&
+			    (strcmp(b->reasons[j], "recipient-in-url") == 0 ||
+			     strcmp(b->reasons[j], "address-in-url") == 0))
+				bs_buf_printf(out, " (%s)", b->recipient_leak);
+		}
 		bs_buf_putc(out, '\n');
 		if (b->label != BS_LABEL_CONTENT) {
 			bs_buf_printf(out, "  %15s reveals ", "");

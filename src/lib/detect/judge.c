@@ -675,7 +675,7 @@ static void decide(struct verdict *v, const struct ref *r, const struct feat *f)
 	if (f->tiny && varies && (f->img_repeats < 2 || ident_like)) {
 		v->label = BS_LABEL_PIXEL;
 		add_reason(v, f->u.tracking_word == 2 && !ident_like
-		                  ? "tracking-path"
+		                  ? "tracking-word"
 		                  : id_reason(&f->u));
 		goto shape;
 	}
@@ -692,7 +692,7 @@ static void decide(struct verdict *v, const struct ref *r, const struct feat *f)
 		v->label = image && !invisible && f->large
 		               ? BS_LABEL_TRACKED_CONTENT
 		               : BS_LABEL_PIXEL;
-		add_reason(v, "tracking-path");
+		add_reason(v, "tracking-word");
 		add_reason(v, id_reason(&f->u));
 		goto shape;
 	}
