@@ -35,7 +35,8 @@ int bs_buf_puts(struct bs_buf *b, const char *s);
 int bs_buf_put_utf8(struct bs_buf *b, unsigned long cp);
 int bs_buf_printf(struct bs_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-int bs_buf_vprintf(struct bs_buf *b, const char *fmt, va_list ap);
+int bs_buf_vprintf(struct bs_buf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 
 static inline int bs_buf_error(const struct bs_buf *b)
 {
