@@ -173,7 +173,7 @@ static const char *raw_get(struct html_parser *p, uint64_t s, uint64_t e,
 		return NULL;
 	if (p->chunk && s >= p->chunk_off && e <= p->chunk_off + p->chunk_len)
 		return p->chunk + (s - p->chunk_off);
-	if (s >= p->raw_off && e <= rend)
+	if (p->raw.data && s >= p->raw_off && e <= rend)
 		return p->raw.data + (s - p->raw_off);
 	if (p->chunk && s >= p->raw_off && rend == p->chunk_off &&
 	    e <= p->chunk_off + p->chunk_len) {
