@@ -7,10 +7,12 @@
  *
  * Every scan of the stack or of the formatting list is bounded by its cap
  * (limits.html_depth, limits.html_formatting), which is what keeps hostile
- * nesting linear.
+ * nesting linear; the common questions about the stack (scopes, end tags)
+ * go through an index kept with it and cost O(1) (docs/HTML-TREE.md).
  */
 #include "tree_int.h"
 
+#include <assert.h>
 #include <string.h>
 
 #include "tokenizer.h"
@@ -62,7 +64,7 @@ static const uint32_t html_cat[HTML_TAG__COUNT] = {
     T(HEADER) = C_SPECIAL,
     T(HGROUP) = C_SPECIAL,
     T(HR) = C_SPECIAL,
-    T(HTML) = SCOPE_B | C_TABLE_SCOPE | C_TABLE_CTX | C_TBODY_CTX | C_ROW_CTX,
+    T(HTML) = SCOPE_B | C_TABLE_SCOPE | C_TBODY_CTX | C_ROW_CTX,
     T(IFRAME) = C_SPECIAL,
     T(IMG) = C_SPECIAL,
     T(INPUT) = C_SPECIAL,
@@ -97,11 +99,10 @@ static const uint32_t html_cat[HTML_TAG__COUNT] = {
     T(SOURCE) = C_SPECIAL,
     T(STYLE) = C_SPECIAL,
     T(SUMMARY) = C_SPECIAL,
-    T(TABLE) = SCOPE_B | C_TABLE_SCOPE | C_TABLE_CTX | C_FOSTER,
+    T(TABLE) = SCOPE_B | C_TABLE_SCOPE | C_FOSTER,
     T(TBODY) = C_SPECIAL | C_IMPLIED_ALL | C_TBODY_CTX | C_FOSTER | C_TSECTION,
     T(TD) = SCOPE_B | C_IMPLIED_ALL | C_CELL,
-    T(TEMPLATE) =
-        SCOPE_B | C_TABLE_SCOPE | C_TABLE_CTX | C_TBODY_CTX | C_ROW_CTX,
+    T(TEMPLATE) = SCOPE_B | C_TABLE_SCOPE | C_TBODY_CTX | C_ROW_CTX,
     T(TEXTAREA) = C_SPECIAL,
     T(TFOOT) = C_SPECIAL | C_IMPLIED_ALL | C_TBODY_CTX | C_FOSTER | C_TSECTION,
     T(TH) = SCOPE_B | C_IMPLIED_ALL | C_CELL,
@@ -413,7 +414,128 @@ static bool node_set_name(struct html_tree *tb, struct node *n,
 	return true;
 }
 
-/* --- the stack of open elements --- */
+/* --- the stack of open elements and its index --- */
+
+uint32_t tb_name_hash(const struct html_tree *tb, const char *s, size_t n)
+{
+	/* seeded per tree, so that a document cannot aim its unknown tag
+	 * names at one chain */
+	uint32_t x = hash_bytes(tb->seed, s, n);
+
+	return x ^ (x >> 15);
+}
+
+static unsigned kbits_of(const struct node *n)
+{
+	unsigned k = 0, cat = n->cat;
+
+	if (cat & C_SCOPE)
+		k |= 1u << K_SCOPE | 1u << K_LIST | 1u << K_BUTTON;
+	if (cat & C_LIST)
+		k |= 1u << K_LIST;
+	if (cat & C_BUTTON)
+		k |= 1u << K_BUTTON;
+	if (cat & C_TABLE_SCOPE)
+		k |= 1u << K_TABLE;
+	if (cat & C_SPECIAL) {
+		k |= 1u << K_SPECIAL;
+		if (!(is_html(n, HTML_TAG_ADDRESS) ||
+		      is_html(n, HTML_TAG_DIV) || is_html(n, HTML_TAG_P)))
+			k |= 1u << K_LISTOP;
+	}
+	if (n->ns == HTML_NS_HTML)
+		k |= 1u << K_HTML;
+	return k;
+}
+
+static int16_t *key_top(struct html_tree *tb, const struct node *n)
+{
+	int h = n->ns == HTML_NS_HTML;
+
+	if (n->tag != HTML_TAG_UNKNOWN)
+		return &tb->top_known[h][n->tag];
+	return &tb->top_unknown[h][n->hash & (NBUCKET - 1)];
+}
+
+/* Index position i, the element there being the topmost of its key. */
+static void index_link(struct html_tree *tb, unsigned i)
+{
+	struct node *n = tb->stack[i];
+	int16_t *top = key_top(tb, n), *row = tb->near[i];
+	unsigned k;
+
+	tb->prev[i] = *top;
+	*top = (int16_t)i;
+	n->idx = (int16_t)i;
+	if (i)
+		memcpy(row, tb->near[i - 1], sizeof(tb->near[0]));
+	else
+		memset(row, 0xFF, sizeof(tb->near[0]));
+	for (k = n->kbits; k; k &= k - 1)
+		row[__builtin_ctz(k)] = (int16_t)i;
+}
+
+static void index_rebuild(struct html_tree *tb)
+{
+	unsigned i;
+
+	memset(tb->top_known, 0xFF, sizeof(tb->top_known));
+	memset(tb->top_unknown, 0xFF, sizeof(tb->top_unknown));
+	for (i = 0; i < tb->nstack; i++)
+		index_link(tb, i);
+	tb->index_dirty = false;
+}
+
+#ifndef NDEBUG
+/* The index must equal one built from scratch (checked in debug builds,
+ * for small stacks, after every token). */
+static void index_check(struct html_tree *tb)
+{
+	int16_t near[K__COUNT];
+	unsigned i, k;
+
+	if (tb->index_dirty || tb->nstack > 64)
+		return;
+	memset(near, 0xFF, sizeof(near));
+	for (i = 0; i < tb->nstack; i++) {
+		const struct node *n = tb->stack[i];
+		int j;
+
+		assert(n->idx == (int16_t)i);
+		for (k = 0; k < K__COUNT; k++) {
+			if (n->kbits & (1u << k))
+				near[k] = (int16_t)i;
+			assert(tb->near[i][k] == near[k]);
+		}
+		/* prev: the nearest position below with the same key */
+		for (j = (int)i - 1; j >= 0; j--) {
+			const struct node *o = tb->stack[j];
+
+			if ((o->ns == HTML_NS_HTML) !=
+			        (n->ns == HTML_NS_HTML) ||
+			    o->tag != n->tag)
+				continue;
+			if (n->tag == HTML_TAG_UNKNOWN &&
+			    (o->hash & (NBUCKET - 1)) !=
+			        (n->hash & (NBUCKET - 1)))
+				continue;
+			break;
+		}
+		assert(tb->prev[i] == j);
+	}
+}
+#else
+static void index_check(struct html_tree *tb)
+{
+	(void)tb;
+}
+#endif
+
+static inline void index_clean(struct html_tree *tb)
+{
+	if (tb->index_dirty)
+		index_rebuild(tb);
+}
 
 static void on_stack(struct html_tree *tb, struct node *n)
 {
@@ -434,6 +556,8 @@ void tb_push(struct html_tree *tb, struct node *n)
 {
 	on_stack(tb, n);
 	tb->stack[tb->nstack++] = n;
+	if (!tb->index_dirty)
+		index_link(tb, tb->nstack - 1);
 }
 
 static void node_popped(struct html_tree *tb, struct node *n, uint64_t end)
@@ -457,9 +581,14 @@ static uint64_t pop_end_for(const struct html_tree *tb, const struct node *n)
 
 void tb_pop_end(struct html_tree *tb, uint64_t end)
 {
+	struct node *n;
+
 	if (tb->nstack == 0)
 		return;
-	node_popped(tb, tb->stack[--tb->nstack], end);
+	n = tb->stack[--tb->nstack];
+	if (!tb->index_dirty)
+		*key_top(tb, n) = tb->prev[tb->nstack];
+	node_popped(tb, n, end);
 }
 
 void tb_pop(struct html_tree *tb)
@@ -506,28 +635,36 @@ void tb_pop_until_node(struct html_tree *tb, struct node *target)
 	}
 }
 
-int tb_stack_index(const struct html_tree *tb, const struct node *n)
+int tb_stack_index(struct html_tree *tb, const struct node *n)
 {
-	unsigned i;
-
 	if (!(n->bits & N_ON_STACK))
 		return -1;
-	for (i = tb->nstack; i-- > 0;)
-		if (tb->stack[i] == n)
-			return (int)i;
-	return -1;
+	index_clean(tb);
+	return n->idx;
+}
+
+/* Remove the element at position i (not necessarily the top). */
+static void stack_remove_at(struct html_tree *tb, unsigned i)
+{
+	struct node *n = tb->stack[i];
+
+	if (i + 1 == tb->nstack) {
+		tb_pop_end(tb, pop_end_for(tb, n));
+		return;
+	}
+	memmove(&tb->stack[i], &tb->stack[i + 1],
+	        (tb->nstack - i - 1) * sizeof(tb->stack[0]));
+	tb->nstack--;
+	tb->index_dirty = true;
+	node_popped(tb, n, pop_end_for(tb, n));
 }
 
 void tb_stack_remove(struct html_tree *tb, struct node *n)
 {
 	int i = tb_stack_index(tb, n);
 
-	if (i < 0)
-		return;
-	memmove(&tb->stack[i], &tb->stack[i + 1],
-	        (tb->nstack - (unsigned)i - 1) * sizeof(tb->stack[0]));
-	tb->nstack--;
-	node_popped(tb, n, pop_end_for(tb, n));
+	if (i >= 0)
+		stack_remove_at(tb, (unsigned)i);
 }
 
 bool tb_has_template(const struct html_tree *tb)
@@ -545,55 +682,91 @@ bool tb_same_name(const struct node *n, const struct html_token *t)
 	       memcmp(n->name, t->name, t->name_len) == 0;
 }
 
-/* --- scopes --- */
+/* --- queries on the index --- */
 
-bool tb_in_scope(const struct html_tree *tb, enum html_tag tag,
-                 uint32_t boundary)
+/* Topmost position of an element with this known tag, or -1. */
+int tb_topmost(struct html_tree *tb, bool html, enum html_tag tag)
 {
-	unsigned i;
-
-	for (i = tb->nstack; i-- > 0;) {
-		const struct node *n = tb->stack[i];
-
-		if (n->tag == tag && n->ns == HTML_NS_HTML)
-			return true;
-		if (n->cat & boundary)
-			return false;
-	}
-	return false;
+	index_clean(tb);
+	return tb->top_known[html][tag];
 }
 
-bool tb_in_scope_cat(const struct html_tree *tb, uint32_t cat,
-                     uint32_t boundary)
+/* Topmost position of an element named like the tag token t, or -1. */
+int tb_topmost_named(struct html_tree *tb, bool html,
+                     const struct html_token *t)
 {
-	unsigned i;
+	uint32_t h;
+	int i;
 
-	for (i = tb->nstack; i-- > 0;) {
+	if (t->tag != HTML_TAG_UNKNOWN)
+		return tb_topmost(tb, html, t->tag);
+	index_clean(tb);
+	h = tb_name_hash(tb, t->name, t->name_len);
+	for (i = tb->top_unknown[html][h & (NBUCKET - 1)]; i >= 0;
+	     i = tb->prev[i]) {
 		const struct node *n = tb->stack[i];
 
-		if ((n->cat & cat) && n->ns == HTML_NS_HTML)
-			return true;
-		if (n->cat & boundary)
-			return false;
+		if (n->hash == h && tb_same_name(n, t))
+			return i;
 	}
-	return false;
+	return -1;
 }
 
-bool tb_node_in_scope(const struct html_tree *tb, const struct node *target)
+/* Nearest position at or below `from` holding an element of class k. */
+int tb_nearest(struct html_tree *tb, unsigned k, int from)
 {
-	unsigned i;
+	index_clean(tb);
+	if (from < 0 || from >= (int)tb->nstack)
+		return -1;
+	return tb->near[from][k];
+}
 
-	if (!(target->bits & N_ON_STACK))
-		return false;
-	for (i = tb->nstack; i-- > 0;) {
-		const struct node *n = tb->stack[i];
+/* "has an element in scope": the topmost such element lies at or above
+ * the nearest boundary (a boundary can be the target itself). */
+bool tb_in_scope(struct html_tree *tb, enum html_tag tag, enum scope sc)
+{
+	int t = tb_topmost(tb, true, tag);
 
-		if (n == target)
-			return true;
-		if (n->cat & C_SCOPE)
-			return false;
+	return t >= 0 && t >= tb_nearest(tb, sc, (int)tb->nstack - 1);
+}
+
+bool tb_in_scope_cat(struct html_tree *tb, uint32_t cat, enum scope sc)
+{
+	static const enum html_tag heading[] = {
+	    HTML_TAG_H1, HTML_TAG_H2, HTML_TAG_H3,
+	    HTML_TAG_H4, HTML_TAG_H5, HTML_TAG_H6,
+	};
+	static const enum html_tag cell[] = {HTML_TAG_TD, HTML_TAG_TH};
+	static const enum html_tag section[] = {HTML_TAG_TBODY, HTML_TAG_TFOOT,
+	                                        HTML_TAG_THEAD};
+	const enum html_tag *tags;
+	size_t n, i;
+	int best = -1;
+
+	if (cat == C_HEADING) {
+		tags = heading;
+		n = 6;
+	} else if (cat == C_CELL) {
+		tags = cell;
+		n = 2;
+	} else {
+		tags = section;
+		n = 3;
 	}
-	return false;
+	for (i = 0; i < n; i++) {
+		int t = tb_topmost(tb, true, tags[i]);
+
+		if (t > best)
+			best = t;
+	}
+	return best >= 0 && best >= tb_nearest(tb, sc, (int)tb->nstack - 1);
+}
+
+bool tb_node_in_scope(struct html_tree *tb, const struct node *target)
+{
+	int i = tb_stack_index(tb, target);
+
+	return i >= 0 && i >= tb_nearest(tb, K_SCOPE, (int)tb->nstack - 1);
 }
 
 void tb_implied_end(struct html_tree *tb, enum html_tag except)
@@ -753,8 +926,7 @@ static struct place place_into(struct html_tree *tb, struct node *n)
 struct place tb_place(struct html_tree *tb, struct node *target)
 {
 	struct place p;
-	int last_table = -1, last_template = -1;
-	unsigned i;
+	int last_table, last_template;
 
 	if (target == NULL)
 		target = cur_node(tb);
@@ -768,16 +940,8 @@ struct place tb_place(struct html_tree *tb, struct node *target)
 	if (!tb->foster || target->ns != HTML_NS_HTML ||
 	    !(target->cat & C_FOSTER))
 		return place_into(tb, target);
-	for (i = tb->nstack; i-- > 0;) {
-		struct node *n = tb->stack[i];
-
-		if (last_template < 0 && is_html(n, HTML_TAG_TEMPLATE))
-			last_template = (int)i;
-		if (last_table < 0 && is_html(n, HTML_TAG_TABLE))
-			last_table = (int)i;
-		if (last_table >= 0 && last_template >= 0)
-			break;
-	}
+	last_template = tb_topmost(tb, true, HTML_TAG_TEMPLATE);
+	last_table = tb_topmost(tb, true, HTML_TAG_TABLE);
 	if (last_template >= 0 &&
 	    (last_table < 0 || last_template > last_table))
 		return place_into(tb, tb->stack[last_template]);
@@ -846,11 +1010,14 @@ static struct node *make_element(struct html_tree *tb, const struct elinfo *e,
 	n->refs = 1;
 	if (p->in_template)
 		n->bits |= N_IN_TEMPLATE;
-	if (e->tag == HTML_TAG_UNKNOWN &&
-	    !node_set_name(tb, n, e->name, e->name_len)) {
-		tb_unref(tb, n);
-		return NULL;
+	if (e->tag == HTML_TAG_UNKNOWN) {
+		if (!node_set_name(tb, n, e->name, e->name_len)) {
+			tb_unref(tb, n);
+			return NULL;
+		}
+		n->hash = tb_name_hash(tb, n->name, n->name_len);
 	}
+	n->kbits = (uint8_t)kbits_of(n);
 	if (e->fmt) {
 		n->fmt = e->fmt;
 		e->fmt->refs++;
@@ -954,8 +1121,10 @@ struct node *tb_insert_token(struct html_tree *tb, const struct html_token *t)
 	return tb_insert(tb, &e, false);
 }
 
-/* An element the algorithm implies (tbody, tr, colgroup, head, p...). */
-struct node *tb_insert_implied(struct html_tree *tb, enum html_tag tag)
+/* An element the algorithm implies (tbody, tr, colgroup, p...); force
+ * for the html/head/body skeleton, made even past html_elements. */
+struct node *tb_insert_implied(struct html_tree *tb, enum html_tag tag,
+                               bool force)
 {
 	struct elinfo e;
 	const char *name = html_tag_name(tag);
@@ -967,6 +1136,7 @@ struct node *tb_insert_implied(struct html_tree *tb, enum html_tag tag)
 	e.name_len = strlen(name);
 	e.span.start = e.span.end = tb->tok_start;
 	e.flags = HTML_EL_IMPLIED;
+	e.force = force;
 	return tb_insert(tb, &e, false);
 }
 
@@ -1279,6 +1449,7 @@ static void stack_replace(struct html_tree *tb, unsigned i, struct node *n)
 
 	on_stack(tb, n);
 	tb->stack[i] = n;
+	tb->index_dirty = true;
 	node_popped(tb, old, tb->tok_start);
 }
 
@@ -1289,6 +1460,7 @@ static void stack_insert_at(struct html_tree *tb, unsigned i, struct node *n)
 	tb->nstack++;
 	on_stack(tb, n);
 	tb->stack[i] = n;
+	tb->index_dirty = true;
 }
 
 static void append_node(struct html_tree *tb, struct node *parent,
@@ -1315,7 +1487,7 @@ bool tb_adoption(struct html_tree *tb, const struct html_token *t)
 	}
 	for (outer = 0; outer < 8; outer++) {
 		struct node *fe, *fb = NULL, *ca, *node, *last;
-		int fe_afe, fe_st, i, node_idx;
+		int fe_afe, fe_st, fb_st = -1, i, node_idx;
 		unsigned bookmark, inner;
 
 		if (tb->err)
@@ -1334,6 +1506,7 @@ bool tb_adoption(struct html_tree *tb, const struct html_token *t)
 		for (i = fe_st + 1; i < (int)tb->nstack; i++)
 			if (tb->stack[i]->cat & C_SPECIAL) {
 				fb = tb->stack[i];
+				fb_st = i;
 				break;
 			}
 		/* Without a furthest block, or without room for the four
@@ -1349,7 +1522,9 @@ bool tb_adoption(struct html_tree *tb, const struct html_token *t)
 		ca = tb->stack[fe_st - 1 >= 0 ? fe_st - 1 : 0];
 		bookmark = (unsigned)fe_afe;
 		node = last = fb;
-		node_idx = tb_stack_index(tb, fb);
+		/* positions are tracked here: the index is not consulted
+		 * while the stack changes in the middle */
+		node_idx = fb_st;
 		for (inner = 1;; inner++) {
 			struct elinfo e;
 			struct node *nn;
@@ -1358,7 +1533,7 @@ bool tb_adoption(struct html_tree *tb, const struct html_token *t)
 
 			node_idx--;
 			node = tb->stack[node_idx];
-			if (node == fe)
+			if (node_idx == fe_st)
 				break;
 			ai = tb_afe_index(tb, node);
 			if (inner > 3 && ai >= 0) {
@@ -1368,7 +1543,8 @@ bool tb_adoption(struct html_tree *tb, const struct html_token *t)
 				ai = -1;
 			}
 			if (ai < 0) {
-				tb_stack_remove(tb, node);
+				stack_remove_at(tb, (unsigned)node_idx);
+				fb_st--;
 				continue;
 			}
 			elinfo_clone(&e, node, tb->tok_start);
@@ -1421,9 +1597,9 @@ bool tb_adoption(struct html_tree *tb, const struct html_token *t)
 			nn->bits |= N_IN_AFE;
 			tb->afe[bookmark] = nn;
 			/* and in the stack: fe out, nn just below fb */
-			tb_stack_remove(tb, fe);
-			i = tb_stack_index(tb, fb);
-			stack_insert_at(tb, (unsigned)i + 1, nn);
+			stack_remove_at(tb, (unsigned)fe_st);
+			fb_st--;
+			stack_insert_at(tb, (unsigned)fb_st + 1, nn);
 			tb_unref(tb, nn);
 		}
 	}
@@ -1463,6 +1639,7 @@ static void release_all(struct html_tree *tb)
 		off_stack(tb, n);
 		tb_unref(tb, n);
 	}
+	tb->index_dirty = true;
 	tb_set_ptr(tb, &tb->head, NULL);
 	tb_set_ptr(tb, &tb->form, NULL);
 	tb_set_ptr(tb, &tb->ctx, NULL);
@@ -1590,6 +1767,9 @@ struct html_tree *html_tree_new(const struct html_tree_options *opt)
 	    opt->element_count ? opt->element_count : &tb->own_elements;
 	/* a handful of levels are needed for html, head, body, table... */
 	depth = lim->html_depth < 8 ? 8 : lim->html_depth;
+	/* stack positions are int16_t in the index */
+	if (depth > 32000)
+		depth = 32000;
 	tb->depth_cap = depth;
 	tb->fmt_cap = lim->html_formatting < 4 ? 4 : lim->html_formatting;
 	tb->afe_cap = tb->fmt_cap + depth + 1;
@@ -1597,8 +1777,14 @@ struct html_tree *html_tree_new(const struct html_tree_options *opt)
 	tb->stack = bs_malloc(bs_mul(depth + 2, sizeof(*tb->stack), &ovf));
 	tb->afe = bs_malloc(bs_mul(tb->afe_cap + 1, sizeof(*tb->afe), &ovf));
 	tb->tmodes = bs_malloc(tb->tmodes_cap);
+	tb->prev = bs_malloc(bs_mul(depth + 2, sizeof(*tb->prev), &ovf));
+	tb->near = bs_malloc(bs_mul(depth + 2, sizeof(*tb->near), &ovf));
+	tb->seed = 0x811C9DC5u ^ (uint32_t)((uintptr_t)tb >> 4) * 0x9E3779B1u;
+	memset(tb->top_known, 0xFF, sizeof(tb->top_known));
+	memset(tb->top_unknown, 0xFF, sizeof(tb->top_unknown));
 	bs_buf_init(&tb->pend, lim->html_token_bytes);
-	if (ovf || !tb->stack || !tb->afe || !tb->tmodes)
+	if (ovf || !tb->stack || !tb->afe || !tb->tmodes || !tb->prev ||
+	    !tb->near)
 		goto fail;
 	if (opt->fragment_parent == NULL && tb->sink->document) {
 		tb->doc = tb->sink->document(tb->sctx);
@@ -1642,6 +1828,8 @@ void html_tree_free(struct html_tree **ptb)
 	bs_free(tb->stack);
 	bs_free(tb->afe);
 	bs_free(tb->tmodes);
+	bs_free(tb->prev);
+	bs_free(tb->near);
 	bs_free(tb);
 	*ptb = NULL;
 }
@@ -1713,15 +1901,17 @@ int html_tree_token(void *ctx, struct html_token *t)
 	} else {
 		struct node *acn = adjusted_cur(tb);
 
-		if (tb_use_html_rules(tb, acn, t))
+		if (tb_use_html_rules(acn, t))
 			tb_run(tb, t);
 		else
 			tb_foreign(tb, t);
 		if (t->type == HTML_TOKEN_EOF && !tb->done && !tb->err)
 			stop_parsing(tb);
 	}
-	if (!tb->done)
+	if (!tb->done) {
 		update_foreign(tb);
+		index_check(tb);
+	}
 	tb->cur = NULL;
 	return tb->err;
 }

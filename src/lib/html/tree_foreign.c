@@ -272,12 +272,10 @@ struct node *tb_insert_foreign(struct html_tree *tb, const struct html_token *t,
 
 /* The tree construction dispatcher (13.2.6): true when the token goes to
  * the current insertion mode rather than the rules for foreign content. */
-bool tb_use_html_rules(const struct html_tree *tb, const struct node *acn,
-                       const struct html_token *t)
+bool tb_use_html_rules(const struct node *acn, const struct html_token *t)
 {
 	bool start = t->type == HTML_TOKEN_START_TAG;
 
-	(void)tb;
 	if (acn == NULL || acn->ns == HTML_NS_HTML || t->type == HTML_TOKEN_EOF)
 		return true;
 	if ((acn->cat & C_TEXT_IP) && start && t->tag != HTML_TAG_MGLYPH &&
@@ -385,16 +383,13 @@ static int breakout(struct html_tree *tb, struct html_token *t)
 /* 13.2.6.5 The rules for parsing tokens in foreign content. */
 int tb_foreign(struct html_tree *tb, struct html_token *t)
 {
-	unsigned i;
+	int top, m;
 
 	switch (t->type) {
 	case HTML_TOKEN_COMMENT:
 		tb_insert_comment(tb, t, NULL);
 		return R_DONE;
 	case HTML_TOKEN_DOCTYPE:
-		return R_DONE;
-	case HTML_TOKEN_CHARACTER:
-		tb_foreign_chars(tb, t->data, t->data_len);
 		return R_DONE;
 	case HTML_TOKEN_START_TAG: {
 		struct node *acn = adjusted_cur(tb);
@@ -407,20 +402,22 @@ int tb_foreign(struct html_tree *tb, struct html_token *t)
 	case HTML_TOKEN_END_TAG:
 		if (t->tag == HTML_TAG_BR || t->tag == HTML_TAG_P)
 			return breakout(tb, t);
-		if (tb->nstack == 0)
+		/* the walk checks the current node, then goes down through
+		 * foreign elements only: the first HTML element hands the
+		 * token to the insertion mode */
+		top = (int)tb->nstack - 1;
+		if (top <= 0)
 			return R_DONE;
-		for (i = tb->nstack - 1; i > 0;) {
-			struct node *n = tb->stack[i];
-
-			if (tb_same_name(n, t)) {
-				tb_pop_until_node(tb, n);
-				return R_DONE;
-			}
-			i--;
-			if (tb->stack[i]->ns == HTML_NS_HTML)
-				return tb_run(tb, t);
+		if (tb_same_name(tb->stack[top], t)) {
+			tb_pop_until_node(tb, tb->stack[top]);
+			return R_DONE;
 		}
-		return R_DONE;
+		m = tb_topmost_named(tb, false, t);
+		if (m >= 0 && m > tb_nearest(tb, K_HTML, top - 1)) {
+			tb_pop_until_node(tb, tb->stack[m]);
+			return R_DONE;
+		}
+		return tb_run(tb, t);
 	default:
 		return R_DONE;
 	}

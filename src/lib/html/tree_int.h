@@ -73,6 +73,32 @@ enum {
 	N_CONTEXT = 1u << 4, /* the fragment context: no sink handle */
 };
 
+/*
+ * Classes of elements the stack index tracks: for each stack position,
+ * the position of the nearest element of each class at or below it, so
+ * that "in scope" and the end-tag walks are O(1) (see tree.c).
+ */
+enum {
+	K_SCOPE,   /* boundaries of the default scope */
+	K_LIST,    /* ... of list item scope */
+	K_BUTTON,  /* ... of button scope */
+	K_TABLE,   /* ... of table scope */
+	K_SPECIAL, /* special elements ("any other end tag" stops there) */
+	K_LISTOP,  /* special but not address, div, p (li/dd/dt start tags) */
+	K_HTML,    /* HTML namespace (foreign end tags stop there) */
+	K__COUNT
+};
+
+/* Scopes, as given to tb_in_scope. */
+enum scope {
+	SC_DEFAULT = K_SCOPE,
+	SC_LIST = K_LIST,
+	SC_BUTTON = K_BUTTON,
+	SC_TABLE = K_TABLE,
+};
+
+#define NBUCKET 256 /* chains of unknown names, per namespace class */
+
 #define NODE_INLINE_NAME 24
 
 /* Copy of a formatting element's start tag, to re-create the element
@@ -97,10 +123,13 @@ struct node {
 	uint32_t name_len;
 	uint32_t refs;
 	uint32_t cat;
+	uint32_t hash; /* seeded hash of name, for unknown tags */
 	unsigned depth;
+	int16_t idx; /* position on the stack, when indexed */
 	uint16_t tag;
 	uint8_t ns;
 	uint8_t bits;
+	uint8_t kbits; /* 1 << K_* classes the element belongs to */
 	union {
 		char iname[NODE_INLINE_NAME];
 		struct node *next_free;
@@ -164,6 +193,19 @@ struct html_tree {
 	struct node **stack;
 	unsigned nstack;
 	unsigned depth_cap; /* pushed elements; one more for text elements */
+
+	/* The stack index: per position, the previous position holding an
+	 * element of the same key (namespace class + tag, or + name for
+	 * unknown tags) and the nearest position of each K_* class; per
+	 * key, the topmost position. Kept up to date by pushes and pops at
+	 * the top; a change in the middle (adoption agency, </form>, head)
+	 * marks it dirty and the next query rebuilds it, O(depth). */
+	int16_t *prev;
+	int16_t (*near)[K__COUNT];
+	int16_t top_known[2][HTML_TAG__COUNT];
+	int16_t top_unknown[2][NBUCKET];
+	bool index_dirty;
+	uint32_t seed;
 
 	struct node **afe; /* NULL entries are markers */
 	unsigned nafe;
@@ -239,7 +281,8 @@ struct node *tb_insert(struct html_tree *tb, const struct elinfo *e,
 void tb_insert_void(struct html_tree *tb, const struct elinfo *e);
 void tb_elinfo_token(struct elinfo *e, const struct html_token *t);
 struct node *tb_insert_token(struct html_tree *tb, const struct html_token *t);
-struct node *tb_insert_implied(struct html_tree *tb, enum html_tag tag);
+struct node *tb_insert_implied(struct html_tree *tb, enum html_tag tag,
+                               bool force);
 void tb_insert_comment(struct html_tree *tb, const struct html_token *t,
                        html_handle parent);
 void tb_insert_text(struct html_tree *tb, const char *s, size_t n);
@@ -252,16 +295,19 @@ void tb_pop_until_tag(struct html_tree *tb, enum html_tag tag);
 void tb_pop_until_node(struct html_tree *tb, struct node *n);
 void tb_pop_until_cat(struct html_tree *tb, uint32_t cat);
 void tb_stack_remove(struct html_tree *tb, struct node *n);
-int tb_stack_index(const struct html_tree *tb, const struct node *n);
+int tb_stack_index(struct html_tree *tb, const struct node *n);
 void tb_ref(struct node *n);
 void tb_unref(struct html_tree *tb, struct node *n);
 void tb_set_ptr(struct html_tree *tb, struct node **slot, struct node *n);
 
-bool tb_in_scope(const struct html_tree *tb, enum html_tag tag,
-                 uint32_t boundary);
-bool tb_in_scope_cat(const struct html_tree *tb, uint32_t cat,
-                     uint32_t boundary);
-bool tb_node_in_scope(const struct html_tree *tb, const struct node *n);
+bool tb_in_scope(struct html_tree *tb, enum html_tag tag, enum scope sc);
+bool tb_in_scope_cat(struct html_tree *tb, uint32_t cat, enum scope sc);
+bool tb_node_in_scope(struct html_tree *tb, const struct node *n);
+int tb_topmost(struct html_tree *tb, bool html, enum html_tag tag);
+int tb_topmost_named(struct html_tree *tb, bool html,
+                     const struct html_token *t);
+int tb_nearest(struct html_tree *tb, unsigned k, int from);
+uint32_t tb_name_hash(const struct html_tree *tb, const char *s, size_t n);
 bool tb_has_template(const struct html_tree *tb);
 void tb_implied_end(struct html_tree *tb, enum html_tag except);
 void tb_implied_end_all(struct html_tree *tb);
@@ -298,8 +344,7 @@ int tb_foreign(struct html_tree *tb, struct html_token *t);
 void tb_foreign_chars(struct html_tree *tb, const char *s, size_t n);
 struct node *tb_insert_foreign(struct html_tree *tb, const struct html_token *t,
                                unsigned ns);
-bool tb_use_html_rules(const struct html_tree *tb, const struct node *acn,
-                       const struct html_token *t);
+bool tb_use_html_rules(const struct node *acn, const struct html_token *t);
 uint32_t tb_annotation_ip(const struct html_attr *attrs, size_t n);
 
 #endif

@@ -20,7 +20,6 @@
 static int m_in_head(struct html_tree *tb, struct html_token *t);
 static int m_in_table(struct html_tree *tb, struct html_token *t);
 static int m_in_template(struct html_tree *tb, struct html_token *t);
-static size_t table_chars(struct html_tree *tb, const char *s, size_t n);
 
 static size_t ws_prefix(const char *s, size_t n)
 {
@@ -62,19 +61,9 @@ static struct node *insert_skeleton(struct html_tree *tb, enum html_tag tag,
 {
 	struct elinfo e;
 
-	if (t) {
-		tb_elinfo_token(&e, t);
-	} else {
-		const char *name = html_tag_name(tag);
-
-		memset(&e, 0, sizeof(e));
-		e.ns = HTML_NS_HTML;
-		e.tag = tag;
-		e.name = name;
-		e.name_len = strlen(name);
-		e.span.start = e.span.end = tb->tok_start;
-		e.flags = HTML_EL_IMPLIED;
-	}
+	if (t == NULL)
+		return tb_insert_implied(tb, tag, true);
+	tb_elinfo_token(&e, t);
 	e.force = true;
 	return tb_insert(tb, &e, false);
 }
@@ -439,27 +428,23 @@ void tb_body_chars(struct html_tree *tb, const char *s, size_t n)
 			}
 }
 
-/* "any other end tag" */
+/* "any other end tag": the walk down the stack stops at the first HTML
+ * element of the token's name, or at the first special element; the index
+ * gives both at once. */
 static void body_other_end(struct html_tree *tb, const struct html_token *t)
 {
-	unsigned i;
+	int top = (int)tb->nstack - 1;
+	int m = tb_topmost_named(tb, true, t);
 
-	for (i = tb->nstack; i-- > 0;) {
-		struct node *n = tb->stack[i];
-
-		if (n->ns == HTML_NS_HTML && tb_same_name(n, t)) {
-			tb_implied_end(tb, t->tag);
-			tb_pop_until_node(tb, n);
-			return;
-		}
-		if (n->cat & C_SPECIAL)
-			return;
-	}
+	if (m < 0 || m < tb_nearest(tb, K_SPECIAL, top))
+		return;
+	tb_implied_end(tb, t->tag);
+	tb_pop_until_node(tb, tb->stack[m]);
 }
 
 static void close_p_if_in_button_scope(struct html_tree *tb)
 {
-	if (tb_in_scope(tb, HTML_TAG_P, C_SCOPE | C_BUTTON))
+	if (tb_in_scope(tb, HTML_TAG_P, SC_BUTTON))
 		tb_close_p(tb);
 }
 
@@ -486,32 +471,27 @@ static void formatting_start(struct html_tree *tb, struct html_token *t)
 		tb_afe_push(tb, n, t);
 }
 
+/* <li>, <dd>, <dt>: close the nearest open one of the same kind unless a
+ * special element other than address, div and p comes first. */
 static void li_like(struct html_tree *tb, struct html_token *t)
 {
-	unsigned i;
+	int top = (int)tb->nstack - 1, m, stop;
+	enum html_tag close = HTML_TAG_LI;
 
 	tb->frameset_ok = false;
-	for (i = tb->nstack; i-- > 0;) {
-		struct node *n = tb->stack[i];
-		enum html_tag close = NONE;
+	if (t->tag == HTML_TAG_LI) {
+		m = tb_topmost(tb, true, HTML_TAG_LI);
+	} else {
+		int dd = tb_topmost(tb, true, HTML_TAG_DD);
+		int dt = tb_topmost(tb, true, HTML_TAG_DT);
 
-		if (n->ns == HTML_NS_HTML) {
-			if (t->tag == HTML_TAG_LI && n->tag == HTML_TAG_LI)
-				close = HTML_TAG_LI;
-			else if (t->tag != HTML_TAG_LI &&
-			         (n->tag == HTML_TAG_DD ||
-			          n->tag == HTML_TAG_DT))
-				close = (enum html_tag)n->tag;
-		}
-		if (close != NONE) {
-			tb_implied_end(tb, close);
-			tb_pop_until_tag(tb, close);
-			break;
-		}
-		if ((n->cat & C_SPECIAL) &&
-		    !(is_html(n, HTML_TAG_ADDRESS) ||
-		      is_html(n, HTML_TAG_DIV) || is_html(n, HTML_TAG_P)))
-			break;
+		m = dd > dt ? dd : dt;
+		close = dd > dt ? HTML_TAG_DD : HTML_TAG_DT;
+	}
+	stop = tb_nearest(tb, K_LISTOP, top);
+	if (m >= 0 && m >= stop) {
+		tb_implied_end(tb, close);
+		tb_pop_until_tag(tb, close);
 	}
 	close_p_if_in_button_scope(tb);
 	tb_insert_token(tb, t);
@@ -625,7 +605,7 @@ static int body_start(struct html_tree *tb, struct html_token *t)
 		return R_DONE;
 	}
 	case HTML_TAG_BUTTON:
-		if (tb_in_scope(tb, HTML_TAG_BUTTON, C_SCOPE)) {
+		if (tb_in_scope(tb, HTML_TAG_BUTTON, SC_DEFAULT)) {
 			tb_implied_end(tb, NONE);
 			tb_pop_until_tag(tb, HTML_TAG_BUTTON);
 		}
@@ -666,7 +646,7 @@ static int body_start(struct html_tree *tb, struct html_token *t)
 		return R_DONE;
 	case HTML_TAG_NOBR:
 		tb_reconstruct(tb);
-		if (tb_in_scope(tb, HTML_TAG_NOBR, C_SCOPE)) {
+		if (tb_in_scope(tb, HTML_TAG_NOBR, SC_DEFAULT)) {
 			if (!tb_adoption(tb, t))
 				body_other_end(tb, t);
 			tb_reconstruct(tb);
@@ -704,7 +684,7 @@ static int body_start(struct html_tree *tb, struct html_token *t)
 	case HTML_TAG_INPUT:
 		if (is_html(tb->ctx, HTML_TAG_SELECT))
 			return R_DONE;
-		if (tb_in_scope(tb, HTML_TAG_SELECT, C_SCOPE))
+		if (tb_in_scope(tb, HTML_TAG_SELECT, SC_DEFAULT))
 			tb_pop_until_tag(tb, HTML_TAG_SELECT);
 		tb_reconstruct(tb);
 		insert_void_token(tb, t);
@@ -718,7 +698,7 @@ static int body_start(struct html_tree *tb, struct html_token *t)
 		return R_DONE;
 	case HTML_TAG_HR:
 		close_p_if_in_button_scope(tb);
-		if (tb_in_scope(tb, HTML_TAG_SELECT, C_SCOPE))
+		if (tb_in_scope(tb, HTML_TAG_SELECT, SC_DEFAULT))
 			tb_implied_end(tb, NONE);
 		insert_void_token(tb, t);
 		tb->frameset_ok = false;
@@ -768,7 +748,7 @@ static int body_start(struct html_tree *tb, struct html_token *t)
 		 * select start tag inside a select closes it */
 		if (is_html(tb->ctx, HTML_TAG_SELECT))
 			return R_DONE;
-		if (tb_in_scope(tb, HTML_TAG_SELECT, C_SCOPE)) {
+		if (tb_in_scope(tb, HTML_TAG_SELECT, SC_DEFAULT)) {
 			tb_pop_until_tag(tb, HTML_TAG_SELECT);
 			return R_DONE;
 		}
@@ -777,7 +757,7 @@ static int body_start(struct html_tree *tb, struct html_token *t)
 		tb->frameset_ok = false;
 		return R_DONE;
 	case HTML_TAG_OPTION:
-		if (tb_in_scope(tb, HTML_TAG_SELECT, C_SCOPE))
+		if (tb_in_scope(tb, HTML_TAG_SELECT, SC_DEFAULT))
 			tb_implied_end(tb, HTML_TAG_OPTGROUP);
 		else if (is_html(cur_node(tb), HTML_TAG_OPTION))
 			tb_pop(tb);
@@ -785,7 +765,7 @@ static int body_start(struct html_tree *tb, struct html_token *t)
 		tb_insert_token(tb, t);
 		return R_DONE;
 	case HTML_TAG_OPTGROUP:
-		if (tb_in_scope(tb, HTML_TAG_SELECT, C_SCOPE))
+		if (tb_in_scope(tb, HTML_TAG_SELECT, SC_DEFAULT))
 			tb_implied_end(tb, NONE);
 		else if (is_html(cur_node(tb), HTML_TAG_OPTION))
 			tb_pop(tb);
@@ -794,13 +774,13 @@ static int body_start(struct html_tree *tb, struct html_token *t)
 		return R_DONE;
 	case HTML_TAG_RB:
 	case HTML_TAG_RTC:
-		if (tb_in_scope(tb, HTML_TAG_RUBY, C_SCOPE))
+		if (tb_in_scope(tb, HTML_TAG_RUBY, SC_DEFAULT))
 			tb_implied_end(tb, NONE);
 		tb_insert_token(tb, t);
 		return R_DONE;
 	case HTML_TAG_RP:
 	case HTML_TAG_RT:
-		if (tb_in_scope(tb, HTML_TAG_RUBY, C_SCOPE))
+		if (tb_in_scope(tb, HTML_TAG_RUBY, SC_DEFAULT))
 			tb_implied_end(tb, HTML_TAG_RTC);
 		tb_insert_token(tb, t);
 		return R_DONE;
@@ -838,11 +818,11 @@ static int body_end(struct html_tree *tb, struct html_token *t)
 	case HTML_TAG_TEMPLATE:
 		return m_in_head(tb, t);
 	case HTML_TAG_BODY:
-		if (tb_in_scope(tb, HTML_TAG_BODY, C_SCOPE))
+		if (tb_in_scope(tb, HTML_TAG_BODY, SC_DEFAULT))
 			tb->mode = M_AFTER_BODY;
 		return R_DONE;
 	case HTML_TAG_HTML:
-		if (!tb_in_scope(tb, HTML_TAG_BODY, C_SCOPE))
+		if (!tb_in_scope(tb, HTML_TAG_BODY, SC_DEFAULT))
 			return R_DONE;
 		tb->mode = M_AFTER_BODY;
 		return R_REPROCESS;
@@ -873,13 +853,13 @@ static int body_end(struct html_tree *tb, struct html_token *t)
 	case HTML_TAG_SECTION:
 	case HTML_TAG_SUMMARY:
 	case HTML_TAG_UL:
-		if (!tb_in_scope(tb, t->tag, C_SCOPE))
+		if (!tb_in_scope(tb, t->tag, SC_DEFAULT))
 			return R_DONE;
 		tb_implied_end(tb, NONE);
 		tb_pop_until_tag(tb, t->tag);
 		return R_DONE;
 	case HTML_TAG_SELECT:
-		if (!tb_in_scope(tb, HTML_TAG_SELECT, C_SCOPE))
+		if (!tb_in_scope(tb, HTML_TAG_SELECT, SC_DEFAULT))
 			return R_DONE;
 		tb_pop_until_tag(tb, HTML_TAG_SELECT);
 		return R_DONE;
@@ -895,25 +875,25 @@ static int body_end(struct html_tree *tb, struct html_token *t)
 				tb_stack_remove(tb, n);
 			}
 			tb_unref(tb, n);
-		} else if (tb_in_scope(tb, HTML_TAG_FORM, C_SCOPE)) {
+		} else if (tb_in_scope(tb, HTML_TAG_FORM, SC_DEFAULT)) {
 			tb_implied_end(tb, NONE);
 			tb_pop_until_tag(tb, HTML_TAG_FORM);
 		}
 		return R_DONE;
 	case HTML_TAG_P:
-		if (!tb_in_scope(tb, HTML_TAG_P, C_SCOPE | C_BUTTON))
-			tb_insert_implied(tb, HTML_TAG_P);
+		if (!tb_in_scope(tb, HTML_TAG_P, SC_BUTTON))
+			tb_insert_implied(tb, HTML_TAG_P, false);
 		tb_close_p(tb);
 		return R_DONE;
 	case HTML_TAG_LI:
-		if (!tb_in_scope(tb, HTML_TAG_LI, C_SCOPE | C_LIST))
+		if (!tb_in_scope(tb, HTML_TAG_LI, SC_LIST))
 			return R_DONE;
 		tb_implied_end(tb, HTML_TAG_LI);
 		tb_pop_until_tag(tb, HTML_TAG_LI);
 		return R_DONE;
 	case HTML_TAG_DD:
 	case HTML_TAG_DT:
-		if (!tb_in_scope(tb, t->tag, C_SCOPE))
+		if (!tb_in_scope(tb, t->tag, SC_DEFAULT))
 			return R_DONE;
 		tb_implied_end(tb, t->tag);
 		tb_pop_until_tag(tb, t->tag);
@@ -924,7 +904,7 @@ static int body_end(struct html_tree *tb, struct html_token *t)
 	case HTML_TAG_H4:
 	case HTML_TAG_H5:
 	case HTML_TAG_H6:
-		if (!tb_in_scope_cat(tb, C_HEADING, C_SCOPE))
+		if (!tb_in_scope_cat(tb, C_HEADING, SC_DEFAULT))
 			return R_DONE;
 		tb_implied_end(tb, NONE);
 		tb_pop_until_cat(tb, C_HEADING);
@@ -949,7 +929,7 @@ static int body_end(struct html_tree *tb, struct html_token *t)
 	case HTML_TAG_APPLET:
 	case HTML_TAG_MARQUEE:
 	case HTML_TAG_OBJECT:
-		if (!tb_in_scope(tb, t->tag, C_SCOPE))
+		if (!tb_in_scope(tb, t->tag, SC_DEFAULT))
 			return R_DONE;
 		tb_implied_end(tb, NONE);
 		tb_pop_until_tag(tb, t->tag);
@@ -1051,40 +1031,42 @@ static int m_in_table(struct html_tree *tb, struct html_token *t)
 	case HTML_TOKEN_START_TAG:
 		switch (t->tag) {
 		case HTML_TAG_CAPTION:
-			tb_clear_to(tb, C_TABLE_CTX);
+			tb_clear_to(tb, C_TABLE_SCOPE);
 			if (tb->nstack < tb->depth_cap)
 				tb_afe_marker(tb);
 			if (tb_insert_token(tb, t))
 				tb->mode = M_IN_CAPTION;
 			return R_DONE;
 		case HTML_TAG_COLGROUP:
-			tb_clear_to(tb, C_TABLE_CTX);
+			tb_clear_to(tb, C_TABLE_SCOPE);
 			if (tb_insert_token(tb, t))
 				tb->mode = M_IN_COLUMN_GROUP;
 			return R_DONE;
 		case HTML_TAG_COL:
-			tb_clear_to(tb, C_TABLE_CTX);
-			if (tb_insert_implied(tb, HTML_TAG_COLGROUP) == NULL)
+			tb_clear_to(tb, C_TABLE_SCOPE);
+			if (tb_insert_implied(tb, HTML_TAG_COLGROUP, false) ==
+			    NULL)
 				return R_DONE;
 			tb->mode = M_IN_COLUMN_GROUP;
 			return R_REPROCESS;
 		case HTML_TAG_TBODY:
 		case HTML_TAG_TFOOT:
 		case HTML_TAG_THEAD:
-			tb_clear_to(tb, C_TABLE_CTX);
+			tb_clear_to(tb, C_TABLE_SCOPE);
 			if (tb_insert_token(tb, t))
 				tb->mode = M_IN_TABLE_BODY;
 			return R_DONE;
 		case HTML_TAG_TD:
 		case HTML_TAG_TH:
 		case HTML_TAG_TR:
-			tb_clear_to(tb, C_TABLE_CTX);
-			if (tb_insert_implied(tb, HTML_TAG_TBODY) == NULL)
+			tb_clear_to(tb, C_TABLE_SCOPE);
+			if (tb_insert_implied(tb, HTML_TAG_TBODY, false) ==
+			    NULL)
 				return R_DONE;
 			tb->mode = M_IN_TABLE_BODY;
 			return R_REPROCESS;
 		case HTML_TAG_TABLE:
-			if (!tb_in_scope(tb, HTML_TAG_TABLE, C_TABLE_SCOPE))
+			if (!tb_in_scope(tb, HTML_TAG_TABLE, SC_TABLE))
 				return R_DONE;
 			tb_pop_until_tag(tb, HTML_TAG_TABLE);
 			tb_reset_mode(tb);
@@ -1114,7 +1096,7 @@ static int m_in_table(struct html_tree *tb, struct html_token *t)
 	case HTML_TOKEN_END_TAG:
 		switch (t->tag) {
 		case HTML_TAG_TABLE:
-			if (!tb_in_scope(tb, HTML_TAG_TABLE, C_TABLE_SCOPE))
+			if (!tb_in_scope(tb, HTML_TAG_TABLE, SC_TABLE))
 				return R_DONE;
 			tb_pop_until_tag(tb, HTML_TAG_TABLE);
 			tb_reset_mode(tb);
@@ -1139,9 +1121,8 @@ static int m_in_table(struct html_tree *tb, struct html_token *t)
 		break;
 	case HTML_TOKEN_EOF:
 		return tb_in_body(tb, t);
-	case HTML_TOKEN_CHARACTER:
-		table_chars(tb, t->data, t->data_len);
-		return R_DONE;
+	default:
+		break;
 	}
 	return with_foster(tb, t);
 }
@@ -1248,7 +1229,7 @@ static void close_caption(struct html_tree *tb)
 static int m_in_caption(struct html_tree *tb, struct html_token *t)
 {
 	if (t->type == HTML_TOKEN_END_TAG && t->tag == HTML_TAG_CAPTION) {
-		if (tb_in_scope(tb, HTML_TAG_CAPTION, C_TABLE_SCOPE))
+		if (tb_in_scope(tb, HTML_TAG_CAPTION, SC_TABLE))
 			close_caption(tb);
 		return R_DONE;
 	}
@@ -1267,7 +1248,7 @@ static int m_in_caption(struct html_tree *tb, struct html_token *t)
 			if (t->type == HTML_TOKEN_START_TAG &&
 			    t->tag == HTML_TAG_TABLE)
 				break;
-			if (!tb_in_scope(tb, HTML_TAG_CAPTION, C_TABLE_SCOPE))
+			if (!tb_in_scope(tb, HTML_TAG_CAPTION, SC_TABLE))
 				return R_DONE;
 			close_caption(tb);
 			return R_REPROCESS;
@@ -1358,7 +1339,7 @@ static int m_in_table_body(struct html_tree *tb, struct html_token *t)
 		case HTML_TAG_TH:
 		case HTML_TAG_TD:
 			tb_clear_to(tb, C_TBODY_CTX);
-			if (tb_insert_implied(tb, HTML_TAG_TR) == NULL)
+			if (tb_insert_implied(tb, HTML_TAG_TR, false) == NULL)
 				return R_DONE;
 			tb->mode = M_IN_ROW;
 			return R_REPROCESS;
@@ -1377,7 +1358,7 @@ static int m_in_table_body(struct html_tree *tb, struct html_token *t)
 		case HTML_TAG_TBODY:
 		case HTML_TAG_TFOOT:
 		case HTML_TAG_THEAD:
-			if (!tb_in_scope(tb, t->tag, C_TABLE_SCOPE))
+			if (!tb_in_scope(tb, t->tag, SC_TABLE))
 				return R_DONE;
 			tb_clear_to(tb, C_TBODY_CTX);
 			tb_pop(tb);
@@ -1400,7 +1381,7 @@ static int m_in_table_body(struct html_tree *tb, struct html_token *t)
 	}
 	return m_in_table(tb, t);
 section_end:
-	if (!tb_in_scope_cat(tb, C_TSECTION, C_TABLE_SCOPE))
+	if (!tb_in_scope_cat(tb, C_TSECTION, SC_TABLE))
 		return R_DONE;
 	tb_clear_to(tb, C_TBODY_CTX);
 	tb_pop(tb);
@@ -1435,7 +1416,7 @@ static int m_in_row(struct html_tree *tb, struct html_token *t)
 	} else if (t->type == HTML_TOKEN_END_TAG) {
 		switch (t->tag) {
 		case HTML_TAG_TR:
-			if (!tb_in_scope(tb, HTML_TAG_TR, C_TABLE_SCOPE))
+			if (!tb_in_scope(tb, HTML_TAG_TR, SC_TABLE))
 				return R_DONE;
 			tb_clear_to(tb, C_ROW_CTX);
 			tb_pop(tb);
@@ -1446,7 +1427,7 @@ static int m_in_row(struct html_tree *tb, struct html_token *t)
 		case HTML_TAG_TBODY:
 		case HTML_TAG_TFOOT:
 		case HTML_TAG_THEAD:
-			if (!tb_in_scope(tb, t->tag, C_TABLE_SCOPE))
+			if (!tb_in_scope(tb, t->tag, SC_TABLE))
 				return R_DONE;
 			goto row_end;
 		case HTML_TAG_BODY:
@@ -1463,7 +1444,7 @@ static int m_in_row(struct html_tree *tb, struct html_token *t)
 	}
 	return m_in_table(tb, t);
 row_end:
-	if (!tb_in_scope(tb, HTML_TAG_TR, C_TABLE_SCOPE))
+	if (!tb_in_scope(tb, HTML_TAG_TR, SC_TABLE))
 		return R_DONE;
 	tb_clear_to(tb, C_ROW_CTX);
 	tb_pop(tb);
@@ -1486,7 +1467,7 @@ static int m_in_cell(struct html_tree *tb, struct html_token *t)
 		switch (t->tag) {
 		case HTML_TAG_TD:
 		case HTML_TAG_TH:
-			if (!tb_in_scope(tb, t->tag, C_TABLE_SCOPE))
+			if (!tb_in_scope(tb, t->tag, SC_TABLE))
 				return R_DONE;
 			tb_implied_end(tb, NONE);
 			tb_pop_until_tag(tb, t->tag);
@@ -1504,7 +1485,7 @@ static int m_in_cell(struct html_tree *tb, struct html_token *t)
 		case HTML_TAG_TFOOT:
 		case HTML_TAG_THEAD:
 		case HTML_TAG_TR:
-			if (!tb_in_scope(tb, t->tag, C_TABLE_SCOPE))
+			if (!tb_in_scope(tb, t->tag, SC_TABLE))
 				return R_DONE;
 			close_cell(tb);
 			return R_REPROCESS;
@@ -1522,7 +1503,7 @@ static int m_in_cell(struct html_tree *tb, struct html_token *t)
 		case HTML_TAG_TH:
 		case HTML_TAG_THEAD:
 		case HTML_TAG_TR:
-			if (!tb_in_scope_cat(tb, C_CELL, C_TABLE_SCOPE))
+			if (!tb_in_scope_cat(tb, C_CELL, SC_TABLE))
 				return R_DONE;
 			close_cell(tb);
 			return R_REPROCESS;
@@ -1773,31 +1754,17 @@ int tb_run(struct html_tree *tb, struct html_token *t)
 	return R_DONE;
 }
 
-/* Whitespace is ignored here; anything else changes the mode. */
-static size_t skip_ws_then(struct html_tree *tb, const char *s, size_t n,
-                           enum tree_mode m)
-{
-	size_t w = ws_prefix(s, n);
-	struct html_token fake;
-
-	if (w)
-		return w;
-	/* the mode's "anything else" with a character token */
-	memset(&fake, 0, sizeof(fake));
-	fake.type = HTML_TOKEN_CHARACTER;
-	fake.span.start = fake.span.end = tb->tok_start;
-	tb_mode(tb, m, &fake);
-	return 0;
-}
-
-/* Whitespace is inserted; anything else changes the mode. */
-static size_t insert_ws_then(struct html_tree *tb, const char *s, size_t n)
+/* Whitespace is ignored or inserted; anything else is the mode's
+ * "anything else" for a character token, which changes the mode. */
+static size_t ws_then(struct html_tree *tb, const char *s, size_t n,
+                      bool insert)
 {
 	size_t w = ws_prefix(s, n);
 	struct html_token fake;
 
 	if (w) {
-		tb_insert_text(tb, s, w);
+		if (insert)
+			tb_insert_text(tb, s, w);
 		return w;
 	}
 	memset(&fake, 0, sizeof(fake));
@@ -1827,11 +1794,11 @@ size_t tb_mode_chars(struct html_tree *tb, const char *s, size_t n)
 	case M_INITIAL:
 	case M_BEFORE_HTML:
 	case M_BEFORE_HEAD:
-		return skip_ws_then(tb, s, n, tb->mode);
+		return ws_then(tb, s, n, false);
 	case M_IN_HEAD:
 	case M_IN_HEAD_NOSCRIPT:
 	case M_AFTER_HEAD:
-		return insert_ws_then(tb, s, n);
+		return ws_then(tb, s, n, true);
 	case M_IN_BODY:
 	case M_IN_CAPTION:
 	case M_IN_CELL:
