@@ -118,4 +118,88 @@ const char *bs_label_name(enum bs_label l);
 /* Fills out[] with the names of the bits in learns; returns the count. */
 size_t bs_learn_names(unsigned learns, const char *out[5]);
 
+/* ---- clean: neutralise the beacons of one message ---------------- */
+
+enum bs_policy {
+	/* pixels removed; tracked content loses its token (or becomes a
+	 * box with its alt text); content kept */
+	BS_POLICY_TRACKERS = 0,
+	/* no remote content at all: images become boxes with their alt
+	 * text, remote CSS, fonts and other resources are dropped */
+	BS_POLICY_REMOTE,
+	/* as TRACKERS, then every remaining remote URL goes through the
+	 * proxy template */
+	BS_POLICY_PROXY,
+};
+
+enum bs_links {
+	BS_LINKS_KEEP = 0,
+	BS_LINKS_STRIP_PARAMS, /* drop utm_*, mc_eid, _hsenc, fbclid, ... */
+	BS_LINKS_UNWRAP,       /* a redirector becomes the target it holds */
+};
+
+struct bs_clean_options {
+	const char *recipient; /* as in bs_scan_options */
+	enum bs_policy policy;
+	/* BS_POLICY_PROXY: an http(s) URL holding "{url}", replaced by the
+	 * percent-encoded original ("https://p.example/i?u={url}") */
+	const char *proxy_template;
+	enum bs_links links; /* one-click action links are never rewritten */
+	bool banner;         /* an inert notice atop each cleaned HTML body */
+};
+
+struct bs_clean;
+
+/* Is t a usable proxy template (what bs_clean checks)? */
+bool bs_clean_proxy_template_ok(const char *t);
+
+/* Where the cleaned message goes: return 0, or a negative value to stop. */
+typedef int (*bs_write_fn)(void *ctx, const char *data, size_t len);
+
+/*
+ * Clean one message. Rewrites only the HTML parts that hold something to
+ * neutralise (re-encoded with their own charset and transfer encoding and
+ * spliced into the original bytes), renames read-receipt requests, and
+ * adds an X-Bugsweep header at the top (docs/CLEAN.md). A message that
+ * cannot be cleaned safely (a limit hit, a part that cannot be re-encoded,
+ * any internal error including out of memory) comes out unchanged but for
+ * "X-Bugsweep: skipped; reason=...". Cleaning a cleaned message again
+ * changes nothing.
+ *
+ * Returns 0 with a result in every case above, BS_EINVAL for bad options,
+ * and BS_ENOMEM only when not even the result could be allocated: then
+ * deliver with bs_clean_write_skipped(). The result may point into msg:
+ * keep msg until the result is written and freed.
+ */
+BS_WARN_UNUSED int bs_clean(struct bs_clean **out, const struct bs_engine *e,
+                            const char *msg, size_t len,
+                            const struct bs_clean_options *opt);
+void bs_clean_free(struct bs_clean **c);
+
+/* Write the cleaned message; returns 0 or what fn returned. */
+BS_WARN_UNUSED int bs_clean_write(const struct bs_clean *c, bs_write_fn fn,
+                                  void *ctx);
+/* Total bytes bs_clean_write writes. */
+size_t bs_clean_size(const struct bs_clean *c);
+/* Write msg unchanged but for an "X-Bugsweep: skipped" header, without
+ * allocating anything (reason: a short token such as "out-of-memory"). */
+BS_WARN_UNUSED int bs_clean_write_skipped(bs_write_fn fn, void *ctx,
+                                          const char *msg, size_t len,
+                                          const char *reason);
+
+/* NULL, or why the message was skipped ("limit:html-bytes", ...). */
+const char *bs_clean_skipped(const struct bs_clean *c);
+/* Did anything change beyond the X-Bugsweep header? */
+bool bs_clean_changed(const struct bs_clean *c);
+/* Trackers (pixel, tracked-content) neutralised. */
+size_t bs_clean_removed(const struct bs_clean *c);
+/* Content blocked (remote), URLs proxied, links rewritten, receipt
+ * requests removed. */
+size_t bs_clean_blocked(const struct bs_clean *c);
+size_t bs_clean_proxied(const struct bs_clean *c);
+size_t bs_clean_links(const struct bs_clean *c);
+size_t bs_clean_receipts(const struct bs_clean *c);
+/* The scan of the input (NULL when the message was skipped before it). */
+const struct bs_report *bs_clean_report(const struct bs_clean *c);
+
 #endif

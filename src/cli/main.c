@@ -10,6 +10,7 @@ static const struct {
 	const char *what;
 } commands[] = {
     {"scan", cmd_scan, "find and explain the beacons in mail"},
+    {"clean", cmd_clean, "remove what tracks the opening of a message"},
 };
 
 static void usage(FILE *f)
