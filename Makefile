@@ -70,3 +70,8 @@ check-format:
 
 clean:
 	rm -rf build build-asan build-release build-fuzz
+
+.PHONY: bench-clean
+bench-clean: deps build-release/build.ninja
+	$(MESON) compile -C build-release
+	./build-release/bench/bench-clean $(SHARED) examples/Maildir
