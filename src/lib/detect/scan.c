@@ -145,6 +145,8 @@ static int analyse_docs(struct bs_report *r, const struct bs_engine *e,
 {
 	struct html_parser_options po;
 	struct refs_options ro;
+	struct html_dom *spare =
+	    NULL; /* reused from one document to the next */
 	size_t i, n = mime_message_doc_count(r->msg), k;
 	int rc = 0;
 
@@ -161,13 +163,14 @@ static int analyse_docs(struct bs_report *r, const struct bs_engine *e,
 		const struct mime_doc *d = mime_message_doc(r->msg, i);
 		const struct mime_doc_info *di = mime_doc_info(d);
 		struct report_doc *rd;
-		struct html_dom *dom = NULL;
+		struct html_dom *dom = keep ? NULL : spare;
 
 		if (di->kind != MIME_DOC_HTML)
 			continue;
 		rd = &r->docs[r->ndocs++];
 		rd->doc = d;
 		rd->first_ref = r->refs.n;
+		spare = NULL;
 		rc = html_dom_parse(&dom, &po, di->text, di->text_len);
 		if (rc)
 			break;
@@ -182,8 +185,9 @@ static int analyse_docs(struct bs_report *r, const struct bs_engine *e,
 		if (keep)
 			rd->dom = dom;
 		else
-			html_dom_free(&dom);
+			spare = dom;
 	}
+	html_dom_free(&spare);
 	return rc;
 }
 

@@ -77,7 +77,7 @@ static void *arena_copy(struct html_dom *d, const void *p, size_t n)
 }
 
 static int copy_attrs(struct html_dom *d, struct html_attr **out,
-		      const struct html_attr *a, size_t n)
+                      const struct html_attr *a, size_t n)
 {
 	struct html_attr *c;
 	size_t i;
@@ -132,7 +132,7 @@ static html_handle s_create_element(void *ctx, const struct html_element *el)
 }
 
 static html_handle s_create_comment(void *ctx, const char *data, size_t len,
-				    struct html_span span)
+                                    struct html_span span)
 {
 	struct html_dom *d = ctx;
 	uint32_t i = new_node(d, DOM_COMMENT);
@@ -215,7 +215,7 @@ static void s_insert_before(void *ctx, html_handle sibling, html_handle child)
  * current chunk; otherwise the caller makes a new node.
  */
 static bool merge_text(struct html_dom *d, uint32_t t, const char *data,
-		       size_t len, struct html_span span)
+                       size_t len, struct html_span span)
 {
 	struct dom_node *n = &d->nodes[t];
 	char *c;
@@ -238,7 +238,7 @@ static bool merge_text(struct html_dom *d, uint32_t t, const char *data,
 }
 
 static uint32_t text_node(struct html_dom *d, const char *data, size_t len,
-			  struct html_span span)
+                          struct html_span span)
 {
 	uint32_t i = new_node(d, DOM_TEXT);
 
@@ -259,7 +259,7 @@ static uint32_t text_node(struct html_dom *d, const char *data, size_t len,
 #define MERGE_MAX 4096
 
 static void s_append_text(void *ctx, html_handle parent, const char *data,
-			  size_t len, struct html_span span)
+                          size_t len, struct html_span span)
 {
 	struct html_dom *d = ctx;
 	uint32_t p = idx(parent), last = d->nodes[p].last_child, t;
@@ -274,8 +274,8 @@ static void s_append_text(void *ctx, html_handle parent, const char *data,
 }
 
 static void s_insert_text_before(void *ctx, html_handle sibling,
-				 const char *data, size_t len,
-				 struct html_span span)
+                                 const char *data, size_t len,
+                                 struct html_span span)
 {
 	struct html_dom *d = ctx;
 	uint32_t s = idx(sibling), prev = d->nodes[s].prev, t;
@@ -314,7 +314,7 @@ static void s_reparent_children(void *ctx, html_handle from, html_handle to)
 }
 
 static void s_add_attrs_if_missing(void *ctx, html_handle node,
-				   const struct html_attr *attrs, size_t nattrs)
+                                   const struct html_attr *attrs, size_t nattrs)
 {
 	struct html_dom *d = ctx;
 	struct dom_node *n = &d->nodes[idx(node)];
@@ -333,7 +333,8 @@ static void s_add_attrs_if_missing(void *ctx, html_handle node,
 	for (i = 0; i < nattrs; i++) {
 		for (j = 0; j < n->nattrs; j++)
 			if (na[j].name_len == add[i].name_len &&
-			    memcmp(na[j].name, add[i].name, add[i].name_len) == 0)
+			    memcmp(na[j].name, add[i].name, add[i].name_len) ==
+			        0)
 				break;
 		if (j == n->nattrs)
 			na[n->nattrs + k++] = add[i];
@@ -369,40 +370,53 @@ static void s_pop(void *ctx, html_handle node, uint64_t end)
 }
 
 static const struct html_sink dom_sink = {
-	.document = s_document,
-	.create_element = s_create_element,
-	.create_comment = s_create_comment,
-	.append = s_append,
-	.insert_before = s_insert_before,
-	.append_text = s_append_text,
-	.insert_text_before = s_insert_text_before,
-	.has_parent = s_has_parent,
-	.remove_from_parent = s_remove_from_parent,
-	.reparent_children = s_reparent_children,
-	.add_attrs_if_missing = s_add_attrs_if_missing,
-	.template_contents = s_template_contents,
-	.set_quirks_mode = s_set_quirks_mode,
-	.pop = s_pop,
+    .document = s_document,
+    .create_element = s_create_element,
+    .create_comment = s_create_comment,
+    .append = s_append,
+    .insert_before = s_insert_before,
+    .append_text = s_append_text,
+    .insert_text_before = s_insert_text_before,
+    .has_parent = s_has_parent,
+    .remove_from_parent = s_remove_from_parent,
+    .reparent_children = s_reparent_children,
+    .add_attrs_if_missing = s_add_attrs_if_missing,
+    .template_contents = s_template_contents,
+    .set_quirks_mode = s_set_quirks_mode,
+    .pop = s_pop,
 };
 
 int html_dom_parse(struct html_dom **out, const struct html_parser_options *o,
-		   const char *html, size_t len)
+                   const char *html, size_t len)
 {
 	struct html_parser_options opt = *o;
 	struct html_dom *d;
 	size_t max_nodes, arena_max;
 	int rc, ovf = 0;
 
+	d = *out;
 	*out = NULL;
-	d = bs_calloc(1, sizeof(*d));
-	if (d == NULL)
-		return BS_ENOMEM;
+	if (d) {
+		/* Reuse: keep the node array and the arena's chunk. */
+		d->n = 0;
+		d->full = false;
+		d->quirks = HTML_NO_QUIRKS;
+		bs_arena_clear(d->arena);
+	} else {
+		d = bs_calloc(1, sizeof(*d));
+		if (d == NULL)
+			return BS_ENOMEM;
+	}
 	max_nodes = bs_add(bs_mul(o->limits->html_elements, 2, &ovf), 16, &ovf);
-	d->max = ovf || max_nodes > 0x7FFFFFFF ? 0x7FFFFFFF : (uint32_t)max_nodes;
+	d->max =
+	    ovf || max_nodes > 0x7FFFFFFF ? 0x7FFFFFFF : (uint32_t)max_nodes;
 	ovf = 0;
-	arena_max = bs_add(bs_mul(o->limits->html_bytes, 8, &ovf), 1u << 20,
-			   &ovf);
-	d->arena = bs_arena_new(ovf ? (size_t)-1 : arena_max);
+	arena_max =
+	    bs_add(bs_mul(o->limits->html_bytes, 8, &ovf), 1u << 20, &ovf);
+	if (d->arena == NULL)
+		d->arena = bs_arena_new(ovf ? (size_t)-1 : arena_max);
+	else
+		bs_arena_set_max(d->arena, ovf ? (size_t)-1 : arena_max);
 	d->problems = o->problems;
 	if (d->arena == NULL || new_node(d, DOM_DOCUMENT) != 0) {
 		html_dom_free(&d);

@@ -38,27 +38,33 @@ enum dom_type {
 struct dom_node {
 	uint32_t parent, first_child, last_child, prev, next; /* DOM_NONE */
 	uint32_t contents; /* template contents fragment, or DOM_NONE */
-	uint8_t type;	   /* enum dom_type */
-	uint8_t ns;	   /* enum html_ns */
-	uint16_t tag;	   /* enum html_tag */
-	uint32_t flags;	   /* HTML_EL_* */
+	uint8_t type;      /* enum dom_type */
+	uint8_t ns;        /* enum html_ns */
+	uint16_t tag;      /* enum html_tag */
+	uint32_t flags;    /* HTML_EL_* */
 	uint32_t depth;
 	const char *name; /* elements: local name; text/comment: data */
 	size_t name_len;
 	struct html_attr *attrs; /* arena copies; spans preserved */
 	uint32_t nattrs;
 	struct html_span span; /* start tag, text or comment bytes */
-	uint64_t end;	       /* end of the element (sink pop), or 0 */
+	uint64_t end;          /* end of the element (sink pop), or 0 */
 };
 
 struct html_dom;
 
-/* Parse a whole HTML document into a tree. opt->sink and sink_ctx are
- * ignored (the DOM is the sink). Returns 0 even when a limit stopped the
- * parse (the problem is recorded); BS_ENOMEM when nothing usable exists. */
+/*
+ * Parse a whole HTML document into a tree. opt->sink and sink_ctx are
+ * ignored (the DOM is the sink). When *out is a tree from an earlier call,
+ * it is emptied and reused: its node array and its largest string chunk are
+ * kept, which spares the allocator and the kernel a round of page faults
+ * per document. Returns 0 even when a limit stopped the parse (the problem
+ * is recorded); BS_ENOMEM (and *out freed and NULL) when nothing usable
+ * exists.
+ */
 BS_WARN_UNUSED int html_dom_parse(struct html_dom **out,
-				  const struct html_parser_options *opt,
-				  const char *html, size_t len);
+                                  const struct html_parser_options *opt,
+                                  const char *html, size_t len);
 void html_dom_free(struct html_dom **dom);
 
 size_t html_dom_count(const struct html_dom *dom);

@@ -51,14 +51,21 @@ void bs_arena_clear(struct bs_arena *a)
 
 	if (a->head == NULL)
 		return;
-	/* Keep the oldest chunk (the last in the list): usually the only one. */
-	for (c = a->head; c->next; c = n) {
-		n = c->next;
-		bs_free(c);
+	/* Keep the newest chunk: chunks grow, so it is the largest, and a
+	 * reused arena then serves the next message of the same size from
+	 * memory that is already mapped. */
+	c = a->head;
+	for (n = c->next; n; n = c->next) {
+		c->next = n->next;
+		bs_free(n);
 	}
 	c->used = 0;
-	a->head = c;
 	a->handed = 0;
+}
+
+void bs_arena_set_max(struct bs_arena *a, size_t max)
+{
+	a->max = max;
 }
 
 void *bs_arena_alloc(struct bs_arena *a, size_t n)
@@ -74,7 +81,8 @@ void *bs_arena_alloc(struct bs_arena *a, size_t n)
 	c = a->head;
 	if (c == NULL || c->size - c->used < need) {
 		size = need > CHUNK_MIN ? need : CHUNK_MIN;
-		/* Grow chunk sizes geometrically so big messages need few chunks. */
+		/* Grow chunk sizes geometrically so big messages need few
+		 * chunks. */
 		if (c && c->size * 2 > size && c->size < ((size_t)1 << 24))
 			size = c->size * 2;
 		c = bs_malloc(bs_add(sizeof(*c), size, &ovf));

@@ -18,9 +18,11 @@ struct bs_arena;
 struct bs_arena *bs_arena_new(size_t max);
 /* Free everything; accepts NULL and clears the pointer. */
 void bs_arena_free(struct bs_arena **a);
-/* Forget every allocation but keep the first chunk for reuse. */
+/* Forget every allocation but keep the largest chunk for reuse. */
 void bs_arena_clear(struct bs_arena *a);
 
+/* Change the cap (for a reused arena); past allocations are not undone. */
+void bs_arena_set_max(struct bs_arena *a, size_t max);
 /* n bytes aligned for any type, or NULL (memory or cap). */
 void *bs_arena_alloc(struct bs_arena *a, size_t n);
 void *bs_arena_zalloc(struct bs_arena *a, size_t n);
