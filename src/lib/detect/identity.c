@@ -6,6 +6,7 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/str.h"
+#include "url/token.h"
 
 #define ADDR_MAX     320 /* RFC 5321 path limit, with room */
 #define URL_WORK_MAX (64u << 10)
@@ -120,70 +121,11 @@ nomem:
 	return BS_ENOMEM;
 }
 
-static int hexval(unsigned char c)
+/* The alphabet of base64 and base64url together. */
+static bool b64_char(unsigned char c)
 {
-	if (bs_is_ascii_digit(c))
-		return c - '0';
-	c |= 0x20;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/* Percent-decode once; returns the decoded length. */
-static size_t pct_decode(char *out, const char *in, size_t n)
-{
-	size_t i, o = 0;
-
-	for (i = 0; i < n; i++) {
-		if (in[i] == '%' && i + 2 < n &&
-		    hexval((unsigned char)in[i + 1]) >= 0 &&
-		    hexval((unsigned char)in[i + 2]) >= 0) {
-			out[o++] =
-			    (char)(hexval((unsigned char)in[i + 1]) * 16 +
-			           hexval((unsigned char)in[i + 2]));
-			i += 2;
-		} else {
-			out[o++] = in[i];
-		}
-	}
-	return o;
-}
-
-static int b64val(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (bs_is_ascii_digit(c))
-		return c - '0' + 52;
-	if (c == '+' || c == '-')
-		return 62;
-	if (c == '/' || c == '_')
-		return 63;
-	return -1;
-}
-
-/* Lenient base64 (both alphabets), stopping at '=' or the end. */
-static size_t b64_decode(unsigned char *out, const char *in, size_t n)
-{
-	unsigned acc = 0;
-	size_t i, o = 0;
-	int bits = 0;
-
-	for (i = 0; i < n; i++) {
-		int v = b64val((unsigned char)in[i]);
-		if (v < 0)
-			break;
-		acc = (acc << 6) | (unsigned)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (unsigned char)(acc >> bits);
-		}
-	}
-	return o;
+	return bs_is_ascii_alpha(c) || bs_is_ascii_digit(c) || c == '+' ||
+	       c == '-' || c == '/' || c == '_';
 }
 
 static bool alnum(char c)
@@ -221,80 +163,83 @@ static bool contains_addr(const struct ident_set *s, const char *h, size_t n,
 }
 
 /*
- * Decode every base64-looking run of data at the four alignments and
- * look for an address; once more inside what was decoded.
+ * Decode every base64-looking run of data at the four alignments and look
+ * for an address; once more inside what was decoded (a JWT's payload, a
+ * token inside a token). The decoders are url/token.h's; out is reused.
  */
 static const char *find_in_base64(const struct ident_set *s, const char *d,
-                                  size_t n, unsigned char *scratch, int depth,
-                                  size_t *which)
+                                  size_t n, int depth, size_t *which)
 {
-	size_t i = 0, j, off;
+	struct bs_buf out;
+	const char *found = NULL;
+	size_t i = 0, j, off, m;
 
-	while (i < n) {
+	bs_buf_init(&out, n);
+	while (i < n && found == NULL) {
 		bool url_alpha = false;
-		for (j = i; j < n && b64val((unsigned char)d[j]) >= 0; j++)
+		for (j = i; j < n && b64_char((unsigned char)d[j]); j++)
 			if (d[j] == '-' || d[j] == '_')
 				url_alpha = true;
-		if (j - i >= 8) {
-			for (off = 0; off < 4 && off + 8 <= j - i; off++) {
-				size_t m = b64_decode(scratch, d + i + off,
-				                      j - i - off);
-				if (contains_addr(s, (const char *)scratch, m,
-				                  which))
-					return url_alpha ? "base64url"
-					                 : "base64";
-				if (depth == 0 && m >= 8) {
-					unsigned char *inner = scratch + m;
-					const char *e = find_in_base64(
-					    s, (const char *)scratch, m, inner,
-					    1, which);
-					if (e)
-						return e;
-				}
+		for (off = 0; off < 4 && j - i >= off + 8 && found == NULL;
+		     off++) {
+			m = j - i - off;
+			if (m % 4 == 1)
+				m--; /* a lone last character holds no byte */
+			bs_buf_reset(&out);
+			if (bs_decode_base64(&out, d + i + off, m))
+				continue;
+			if (contains_addr(s, out.data, out.len, which))
+				found = url_alpha ? "base64url" : "base64";
+			else if (depth == 0 && out.len >= 8) {
+				/* copy: the inner call reuses no buffer of
+				 * ours, but out is overwritten on the next turn
+				 */
+				found = find_in_base64(s, out.data, out.len, 1,
+				                       which);
 			}
 		}
 		i = j + 1;
 	}
-	return NULL;
+	bs_buf_release(&out);
+	return found;
 }
 
 static const char *find_in_hex(const struct ident_set *s, const char *d,
-                               size_t n, unsigned char *scratch, size_t *which)
+                               size_t n, size_t *which)
 {
-	size_t i = 0, j, k;
+	struct bs_buf out;
+	const char *found = NULL;
+	size_t i = 0, j;
 
-	while (i < n) {
-		for (j = i; j < n && hexval((unsigned char)d[j]) >= 0; j++)
+	bs_buf_init(&out, n / 2 + 1);
+	while (i < n && found == NULL) {
+		for (j = i; j < n && bs_is_ascii_hex((unsigned char)d[j]); j++)
 			;
 		if (j - i >= 12) {
-			for (k = 0; k + 1 < j - i; k += 2)
-				scratch[k / 2] =
-				    (unsigned char)(hexval((unsigned char)
-				                               d[i + k]) *
-				                        16 +
-				                    hexval((unsigned char)
-				                               d[i + k + 1]));
-			if (contains_addr(s, (const char *)scratch, (j - i) / 2,
-			                  which))
-				return "hex";
+			bs_buf_reset(&out);
+			if (bs_decode_hex(&out, d + i, (j - i) & ~(size_t)1) ==
+			        0 &&
+			    contains_addr(s, out.data, out.len, which))
+				found = "hex";
 		}
 		i = j + 1;
 	}
-	return NULL;
+	bs_buf_release(&out);
+	return found;
 }
 
 const char *ident_find(const struct ident_set *s, const char *url, size_t len,
                        size_t *addr)
 {
 	const char *enc = NULL;
-	size_t which = 0, i, j, k, dn;
-	char *dec = NULL;
-	unsigned char *scratch = NULL;
+	size_t which = 0, i, j, k;
+	struct bs_buf dec;
 
 	if (s->n == 0 || len == 0)
 		return NULL;
 	if (len > URL_WORK_MAX)
 		len = URL_WORK_MAX;
+	bs_buf_init(&dec, len);
 	if (contains_addr(s, url, len, &which)) {
 		enc = "plain";
 		goto out;
@@ -315,22 +260,17 @@ const char *ident_find(const struct ident_set *s, const char *url, size_t len,
 					goto out;
 				}
 	}
-	dec = bs_malloc(len);
-	/* base64 output of the outer and inner level: 3/4 + 9/16 < 2 */
-	scratch = bs_malloc(2 * len + 16);
-	if (dec == NULL || scratch == NULL)
+	if (bs_decode_percent(&dec, url, len, false))
 		goto out; /* degrade: the cheap checks above were done */
-	dn = pct_decode(dec, url, len);
-	if (dn != len && contains_addr(s, dec, dn, &which)) {
+	if (dec.len != len && contains_addr(s, dec.data, dec.len, &which)) {
 		enc = "urlenc";
 		goto out;
 	}
-	enc = find_in_base64(s, dec, dn, scratch, 0, &which);
+	enc = find_in_base64(s, dec.data, dec.len, 0, &which);
 	if (enc == NULL)
-		enc = find_in_hex(s, dec, dn, scratch, &which);
+		enc = find_in_hex(s, dec.data, dec.len, &which);
 out:
-	bs_free(dec);
-	bs_free(scratch);
+	bs_buf_release(&dec);
 	if (enc && addr)
 		*addr = which;
 	return enc;
