@@ -190,13 +190,9 @@ static const char *find_in_base64(const struct ident_set *s, const char *d,
 				continue;
 			if (contains_addr(s, out.data, out.len, which))
 				found = url_alpha ? "base64url" : "base64";
-			else if (depth == 0 && out.len >= 8) {
-				/* copy: the inner call reuses no buffer of
-				 * ours, but out is overwritten on the next turn
-				 */
+			else if (depth == 0 && out.len >= 8)
 				found = find_in_base64(s, out.data, out.len, 1,
 				                       which);
-			}
 		}
 		i = j + 1;
 	}
