@@ -616,6 +616,85 @@ static int css_replacement(struct bs_buf *o, enum act act, const char *u,
 	return bs_buf_error(o);
 }
 
+/*
+ * An @import rule, or the src descriptor of an @font-face, that holds a
+ * tracker: the bytes to cut, with the ';' after them (a stray ';' at the
+ * top of a sheet would swallow the next rule). Parses the <style> again:
+ * the scan keeps URLs, not rules.
+ */
+static int css_cut(struct ctx *x, struct doc_ctx *dc, const struct ref *ref,
+                   size_t *cs, size_t *ce, bool *found)
+{
+	const struct html_dom *dom = dc->rd->dom;
+	const struct dom_node *n = html_dom_node(dom, ref->node), *c;
+	const char *doc = dc->di->text;
+	size_t doclen = dc->di->text_len, nu, nr, i, k;
+	uint64_t start = 0, end = 0;
+	const struct css_url *u;
+	const struct css_rule *rules;
+	struct css_sheet *sh = NULL;
+	struct css_options co;
+	uint32_t ci;
+	int rc;
+
+	*found = false;
+	for (ci = n->first_child; ci != DOM_NONE; ci = c->next) {
+		c = html_dom_node(dom, ci);
+		if (c->type != DOM_TEXT)
+			continue;
+		if (end == 0)
+			start = c->span.start;
+		end = c->span.end;
+	}
+	if (end <= start || end > doclen)
+		return 0;
+	memset(&co, 0, sizeof(co));
+	co.limits = &x->e->limits;
+	rc = css_sheet_parse(&sh, doc + start, (size_t)(end - start), start,
+	                     &co);
+	if (rc)
+		return rc;
+	u = css_sheet_urls(sh, &nu);
+	rules = css_sheet_rules(sh, &nr);
+	for (i = 0; i < nu && !*found; i++) {
+		const struct css_rule *r;
+		if (u[i].whole_span.start != ref->whole_span.start ||
+		    u[i].whole_span.end != ref->whole_span.end ||
+		    u[i].rule >= nr)
+			continue;
+		r = &rules[u[i].rule];
+		if ((ref->flags & REF_IMPORT) && r->kind == CSS_RULE_IMPORT) {
+			*cs = (size_t)r->span.start;
+			*ce = (size_t)r->span.end;
+			*found = true;
+		}
+		for (k = 0; (ref->flags & REF_FONT) &&
+		            r->kind == CSS_RULE_FONT_FACE && k < r->ndecls;
+		     k++) {
+			const struct css_decl *d = &r->decls[k];
+			if (d->value_span.start <= u[i].whole_span.start &&
+			    d->value_span.end >= u[i].whole_span.end) {
+				*cs = (size_t)d->span.start;
+				*ce = (size_t)d->span.end;
+				*found = true;
+				break;
+			}
+		}
+	}
+	css_sheet_free(&sh);
+	if (*found) {
+		size_t e = *ce;
+		while (e < end && (doc[e] == ' ' || doc[e] == '\t' ||
+		                   doc[e] == '\n' || doc[e] == '\r'))
+			e++;
+		if (e < end && doc[e] == ';')
+			*ce = e + 1;
+		if (*cs > *ce || *cs < start || *ce > end)
+			*found = false;
+	}
+	return 0;
+}
+
 static int apply_ref(struct ctx *x, struct doc_ctx *dc, size_t ri, enum act act,
                      const char *nu, size_t nul)
 {
@@ -631,6 +710,16 @@ static int apply_ref(struct ctx *x, struct doc_ctx *dc, size_t ri, enum act act,
 	bs_buf_reset(o);
 	if ((ref->flags & REF_CSS) && ref->attr == UINT32_MAX) {
 		/* a <style> sheet: raw text, exact offsets */
+		if (act != ACT_URL && (ref->flags & (REF_IMPORT | REF_FONT)) &&
+		    ref->node != DOM_NONE) {
+			size_t cs = 0, ce = 0;
+			bool found;
+			rc = css_cut(x, dc, ref, &cs, &ce, &found);
+			if (rc || found)
+				return rc ? rc
+				          : rw_patches_add(&dc->p, cs, ce, NULL,
+				                           0, RW_PATCH_COVER);
+		}
 		rc = css_replacement(o, act, nu, nul);
 		if (rc == 0)
 			rc = rw_patches_add(&dc->p, ref->whole_span.start,
@@ -1319,6 +1408,7 @@ static int encode_doc(struct ctx *x, struct doc_ctx *dc, struct part_out *po,
 		}
 	} else {
 		/* a multi-byte or stateful charset: the whole text again */
+		bs_buf_reset(&u2);
 		rc = rw_patches_apply(&u2, di->text, di->text_len, &dc->p);
 		if (rc == 0)
 			rc = rw_charset_encode(&tn, RW_CS_ICONV, used,

@@ -655,6 +655,42 @@ static void policies(void **state)
 	bs_buf_release(&m);
 }
 
+static void css_rules(void **state)
+{
+	/* tracking @import and @font-face src go with their ';', the rule
+	 * after them and the static font stay */
+	static const char html[] =
+	    "<html><head><style>@import url(https://t.example/s.css?id="
+	    "9f86d081884c7d659a2feaa0c55ad015);\n.a{color:red}\n"
+	    "@font-face{font-family:T;src:url(https://t.example/f.woff?id="
+	    "9f86d081884c7d659a2feaa0c55ad015) format('woff');}\n"
+	    "@font-face{font-family:S;src:url(https://fonts.example/s.woff)}"
+	    "</style></head><body><p class=a>Hi</p></body></html>";
+	struct bs_clean_options o;
+	struct bs_clean *c;
+	struct bs_buf m, out, dec;
+	const char *b;
+
+	(void)state;
+	make_single(&m, html);
+	memset(&o, 0, sizeof(o));
+	c = clean(m.data, &o, &out);
+	assert_int_equal(bs_clean_removed(c), 2);
+	b = strstr(out.data, "\r\n\r\n") + 4;
+	bs_buf_init(&dec, 1 << 20);
+	assert_int_equal(
+	    rw_b64_decode(&dec, b, out.len - (size_t)(b - out.data)), 0);
+	assert_non_null(strstr(dec.data, "<style>\n.a{color:red}\n"
+	                                 "@font-face{font-family:T;}\n"
+	                                 "@font-face{font-family:S;src:url("
+	                                 "https://fonts.example/s.woff)}"));
+	assert_idempotent(&out, &o);
+	bs_clean_free(&c);
+	bs_buf_release(&out);
+	bs_buf_release(&dec);
+	bs_buf_release(&m);
+}
+
 static void link_policy(void **state)
 {
 	static const char html[] =
@@ -898,7 +934,7 @@ int main(void)
 	    cmocka_unit_test(splice),      cmocka_unit_test(policies),
 	    cmocka_unit_test(link_policy), cmocka_unit_test(banner),
 	    cmocka_unit_test(skip_path),   cmocka_unit_test(alloc_failures),
-	    cmocka_unit_test(seven_bit),
+	    cmocka_unit_test(seven_bit),   cmocka_unit_test(css_rules),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
