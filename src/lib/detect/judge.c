@@ -22,6 +22,7 @@ struct urlfeat {
 	int dir_strength;      /* the best directory */
 	bool dir_number;       /* a directory that is a number of 6+ digits */
 	bool dir_payload;      /* a directory holding a long mixed-case token */
+	bool dir_solid;        /* ... one without separators, or upper+digits */
 	bool placeholder;      /* an unfilled merge tag: [open], {{id}} */
 	bool script;           /* the path ends in a server script (.php) */
 	int fragment_strength; /* an identifier in the fragment */
@@ -406,6 +407,17 @@ static int url_features(struct urlfeat *f, const struct bs_url *u,
 				    !(sh.classes &
 				      (BS_TOKEN_HEX | BS_TOKEN_UUID)))
 					f->dir_payload = true;
+				/* Solid tokens (no separators) of mixed case,
+				 * or of upper case and digits, long and not
+				 * hex: content stores name files by hash, UUID
+				 * or number, not like this. */
+				if (st == 2 && !sh.other &&
+				    !(sh.classes &
+				      (BS_TOKEN_HEX | BS_TOKEN_UUID)) &&
+				    ((sh.len >= 24 && sh.upper && sh.lower) ||
+				     (sh.len >= 32 && sh.upper && sh.digit &&
+				      !sh.lower)))
+					f->dir_solid = true;
 				break;
 			}
 			f->stem_strength = st;
@@ -701,6 +713,13 @@ static void decide(struct verdict *v, const struct ref *r, const struct feat *f)
 		add_reason(v,
 		           (r->flags & REF_FONT) ? "css-font" : "css-import");
 		add_reason(v, "token-query");
+		goto shape;
+	}
+	if (image && !invisible && f->u.dir_solid && !f->shown) {
+		/* A shown image stored under an encoded payload: its path
+		 * is made for this message. */
+		v->label = BS_LABEL_TRACKED_CONTENT;
+		add_reason(v, "token-path");
 		goto shape;
 	}
 	if (image && f->u.bare_token && r->width < 0 && r->height < 0 &&
