@@ -31,8 +31,18 @@ static bool is_eol(const char *s, size_t n, size_t i, size_t *len)
 	return false;
 }
 
+/* A hard line break of the body: the part's own line ending only (a bare
+ * CR or LF of another style is data, and is encoded). */
+static size_t hard_eol(const char *s, size_t n, size_t i, bool crlf)
+{
+	if (crlf)
+		return i + 1 < n && s[i] == '\r' && s[i + 1] == '\n' ? 2 : 0;
+	return s[i] == '\n' ? 1 : 0;
+}
+
 int rw_qp_encode(struct bs_buf *out, const char *s, size_t n, const char *eol)
 {
+	bool crlf = strcmp(eol, "\r\n") == 0;
 	size_t i = 0, col = 0, el, tl;
 	char tok[3];
 
@@ -40,16 +50,15 @@ int rw_qp_encode(struct bs_buf *out, const char *s, size_t n, const char *eol)
 		unsigned char c = (unsigned char)s[i];
 		bool enc;
 
-		if (is_eol(s, n, i, &el)) {
-			/* kept as written: the decoded text must not change */
-			bs_buf_append(out, s + i, el);
+		if ((el = hard_eol(s, n, i, crlf)) != 0) {
+			bs_buf_puts(out, eol);
 			col = 0;
 			i += el;
 			continue;
 		}
 		enc = c == '=' || (c < 32 && c != '\t') || c >= 127;
 		if ((c == ' ' || c == '\t') &&
-		    (i + 1 == n || is_eol(s, n, i + 1, &el)))
+		    (i + 1 == n || hard_eol(s, n, i + 1, crlf)))
 			enc = true; /* trailing blanks would be dropped */
 		tl = enc ? 3 : 1;
 		if (col + tl > QP_LINE - 1) {

@@ -76,10 +76,11 @@ BS_WARN_UNUSED int rw_patches_apply(struct bs_buf *out, const char *src,
 
 /* ---- encoders (encode.c) ---- */
 
-/* Quoted-printable of [s, s+n): the line endings of s ("\r\n" or "\n")
- * stay hard line breaks written as eol; lines are at most 76 characters
- * with soft breaks; '-' and '.' starting a line and "From " are encoded
- * so that no line can be taken for a boundary or an mbox separator. */
+/* Quoted-printable of [s, s+n): the line endings of s written as eol
+ * ("\r\n" or "\n", the part's own) stay hard line breaks, any other CR
+ * or LF is encoded; lines are at most 76 characters with soft breaks;
+ * '-' and '.' starting a line and "From " are encoded so that no line can
+ * be taken for a boundary or an mbox separator. */
 BS_WARN_UNUSED int rw_qp_encode(struct bs_buf *out, const char *s, size_t n,
                                 const char *eol);
 /* Base64 in lines of 76 characters joined by eol, no final eol. */

@@ -145,7 +145,7 @@ static void qp(void **state)
 	    {"tab\t", "tab=09"},
 	    {"-- not a boundary", "=2D- not a boundary"},
 	    {"x\n.\nFrom me", "x\n=2E\n=46rom me"},
-	    {"caf\xc3\xa9\r\nok", "caf=C3=A9\r\nok"},
+	    {"caf\xc3\xa9\r\nok", "caf=C3=A9=0D\nok"},
 	    {"cr\ronly", "cr=0Donly"},
 	};
 	char big[600];
