@@ -56,6 +56,26 @@ int rw_qp_encode(struct bs_buf *out, const char *s, size_t n, const char *eol)
 			i += el;
 			continue;
 		}
+		if (col > 0 && col < QP_LINE - 1) {
+			/* a run of characters written as they are, in one go */
+			size_t j = i, room = QP_LINE - 1 - col;
+			while (j < n && j - i < room) {
+				unsigned char d = (unsigned char)s[j];
+				if (!((d > 32 && d < 127 && d != '=') ||
+				      d == ' ' || d == '\t'))
+					break;
+				if ((d == ' ' || d == '\t') &&
+				    (j + 1 == n || hard_eol(s, n, j + 1, crlf)))
+					break;
+				j++;
+			}
+			if (j > i) {
+				bs_buf_append(out, s + i, j - i);
+				col += j - i;
+				i = j;
+				continue;
+			}
+		}
 		enc = c == '=' || (c < 32 && c != '\t') || c >= 127;
 		if ((c == ' ' || c == '\t') &&
 		    (i + 1 == n || hard_eol(s, n, i + 1, crlf)))
