@@ -305,7 +305,7 @@ static void one(struct pol *p, const char *file)
 	struct bs_clean *c = NULL, *c2 = NULL;
 	struct bs_buf o, o2, rec, ta, tb;
 	struct mime_message *mi = NULL, *mo = NULL;
-	size_t len, i, rewritten = 0, nfi = 0, nfo = 0;
+	size_t len = 0, i, rewritten = 0, nfi = 0, nfo = 0;
 	char *msg = read_file(file, &len);
 	size_t before = fails(p);
 
