@@ -715,6 +715,14 @@ static void decide(struct verdict *v, const struct ref *r, const struct feat *f)
 		add_reason(v, "token-query");
 		goto shape;
 	}
+	if ((r->flags & REF_CSS) && f->u.query_strength == 2 && !f->repeats) {
+		/* A CSS background with a token in its query: decoration
+		 * has no reason to vary per reader. */
+		v->label =
+		    invisible ? BS_LABEL_PIXEL : BS_LABEL_TRACKED_CONTENT;
+		add_reason(v, "token-query");
+		goto shape;
+	}
 	if (image && !invisible && f->u.dir_solid && !f->shown) {
 		/* A shown image stored under an encoded payload: its path
 		 * is made for this message. */
