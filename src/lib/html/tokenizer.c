@@ -2509,7 +2509,7 @@ static void run_eof(struct html_tokenizer *t)
 			goto out;
 		case S_ATTR_NAME:
 			attr_name_done(t, eof);
-			/* fall through */
+			__attribute__((fallthrough));
 		case S_TAG_NAME:
 		case S_BEFORE_ATTR_NAME:
 		case S_AFTER_ATTR_NAME:

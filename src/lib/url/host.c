@@ -33,12 +33,12 @@ bool url_pe_in_set(unsigned char c, enum pe_set set)
 	case PE_COMPONENT:
 		if (c == '$' || c == '%' || c == '&' || c == '+' || c == ',')
 			return true;
-		/* fallthrough */
+		__attribute__((fallthrough));
 	case PE_USERINFO:
 		if (c == '/' || c == ':' || c == ';' || c == '=' || c == '@' ||
 		    (c >= '[' && c <= '^') || c == '|')
 			return true;
-		/* fallthrough */
+		__attribute__((fallthrough));
 	case PE_PATH:
 		if (c == '?' || c == '^' || c == '`' || c == '{' || c == '}')
 			return true;
