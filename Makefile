@@ -63,7 +63,7 @@ fuzz: deps build-fuzz/build.ninja
 	tools/run-fuzz build-fuzz $(FUZZ_SECONDS)
 
 format:
-	clang-format -i $$(git ls-files '*.c' '*.h' | grep -v '/tags\.[ch]$$')
+	clang-format -i $$(git ls-files '*.c' '*.h' | grep -v -e '/tags\.[ch]$$' -e '/entities\.c$$')
 
 check-format:
 	tools/checksrc

@@ -160,7 +160,7 @@ static bool dom_has_after(const struct html_dom *dom)
 static int dom_parse(const char *s, size_t n, bool check, bool *after,
                      bool cond)
 {
-		/* A scanner parses one document after another; like the CLI, the
+	/* A scanner parses one document after another; like the CLI, the
 	 * bench reuses the tree's memory (html_dom_parse() with *out set).
 	 * It is freed when the child process that runs an engine exits. */
 	static struct html_dom *dom;

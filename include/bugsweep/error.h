@@ -11,12 +11,12 @@
 
 enum bs_error {
 	BS_OK = 0,
-	BS_ENOMEM = -1,	 /* an allocation failed */
-	BS_EINVAL = -2,	 /* caller passed an invalid argument */
-	BS_ELIMIT = -3,	 /* a configured limit stopped the operation */
-	BS_EIO = -4,	 /* reading or writing a file failed (errno is set) */
-	BS_EPARSE = -5,	 /* input could not be parsed at all */
-	BS_EABORT = -6,	 /* a callback asked to stop */
+	BS_ENOMEM = -1,    /* an allocation failed */
+	BS_EINVAL = -2,    /* caller passed an invalid argument */
+	BS_ELIMIT = -3,    /* a configured limit stopped the operation */
+	BS_EIO = -4,       /* reading or writing a file failed (errno is set) */
+	BS_EPARSE = -5,    /* input could not be parsed at all */
+	BS_EABORT = -6,    /* a callback asked to stop */
 	BS_ENOTFOUND = -7, /* a looked-up item does not exist */
 };
 

@@ -13,10 +13,10 @@
 #include <stddef.h>
 
 #define BS_PROBLEMS_MAX 32
-#define BS_PROBLEM_LEN 64
+#define BS_PROBLEM_LEN  64
 
 struct bs_problems {
-	size_t count;	/* stored problems */
+	size_t count;   /* stored problems */
 	size_t dropped; /* problems not stored because the list was full */
 	char item[BS_PROBLEMS_MAX][BS_PROBLEM_LEN];
 };
@@ -31,6 +31,6 @@ void bs_problems_add(struct bs_problems *p, const char *kind, const char *what);
 
 /* Non-zero when "kind:what" was recorded. */
 int bs_problems_has(const struct bs_problems *p, const char *kind,
-		    const char *what);
+                    const char *what);
 
 #endif

@@ -136,8 +136,8 @@ static bool shape_of(const char *msg, size_t len, struct shape *s)
 	return m != NULL;
 }
 
-static void write_out(const char *dir, size_t i, const char *ext,
-                      const char *p, size_t n)
+static void write_out(const char *dir, size_t i, const char *ext, const char *p,
+                      size_t n)
 {
 	char path[4096];
 	FILE *f;
@@ -202,8 +202,10 @@ int main(int argc, char **argv)
 		if (!bs_clean_changed(c))
 			goto next;
 		rewritten++;
-		ok = shape_of(msg, len, &a) == shape_of(out.data, out.len, &b) &&
-		     a.parts == b.parts && strcmp(a.types->str, b.types->str) == 0;
+		ok =
+		    shape_of(msg, len, &a) == shape_of(out.data, out.len, &b) &&
+		    a.parts == b.parts &&
+		    strcmp(a.types->str, b.types->str) == 0;
 		for (k = 0; ok && k < NWARN; k++)
 			if (b.warn[k] > a.warn[k])
 				ok = false;
@@ -217,9 +219,10 @@ int main(int argc, char **argv)
 		} else {
 			bad++;
 			if (bad < 20)
-				printf("FAIL %s: parts %u/%u types '%s' / '%s'\n",
-				       files[i], a.parts, b.parts, a.types->str,
-				       b.types->str);
+				printf(
+				    "FAIL %s: parts %u/%u types '%s' / '%s'\n",
+				    files[i], a.parts, b.parts, a.types->str,
+				    b.types->str);
 		}
 	next:
 		bs_clean_free(&c);

@@ -47,11 +47,11 @@ struct html_parser *html_parser_new(const struct html_parser_options *opt);
 void html_parser_free(struct html_parser **p);
 
 BS_WARN_UNUSED int html_parser_push(struct html_parser *p, const char *data,
-				    size_t len);
+                                    size_t len);
 BS_WARN_UNUSED int html_parser_finish(struct html_parser *p);
 
 /* Convenience: parse a whole buffer. */
 BS_WARN_UNUSED int html_parse(const struct html_parser_options *opt,
-			      const char *data, size_t len);
+                              const char *data, size_t len);
 
 #endif

@@ -45,9 +45,9 @@ struct html_attr {
 	/* The raw bytes of the value, without quotes. For an attribute with
 	 * no value, an empty span just after the name. */
 	struct html_span value_span;
-	char quote;	 /* '"', '\'', or 0 when unquoted or absent */
-	uint8_t ns;	 /* enum html_attr_ns */
-	bool truncated;	 /* value cut at limits.html_attr_bytes */
+	char quote;     /* '"', '\'', or 0 when unquoted or absent */
+	uint8_t ns;     /* enum html_attr_ns */
+	bool truncated; /* value cut at limits.html_attr_bytes */
 };
 
 enum html_token_type {

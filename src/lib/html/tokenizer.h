@@ -54,15 +54,15 @@ const char *html_parse_error_name(enum html_parse_error e);
 typedef int (*html_token_fn)(void *ctx, struct html_token *tok);
 /* Receives each parse error with the offset where it was detected. */
 typedef void (*html_error_fn)(void *ctx, enum html_parse_error err,
-			      uint64_t offset);
+                              uint64_t offset);
 
 struct html_tokenizer;
 
 /* NULL when out of memory. lim and problems must outlive the tokenizer;
  * problems may be NULL. */
 struct html_tokenizer *html_tokenizer_new(const struct bs_limits *lim,
-					  html_token_fn on_token, void *ctx,
-					  struct bs_problems *problems);
+                                          html_token_fn on_token, void *ctx,
+                                          struct bs_problems *problems);
 void html_tokenizer_free(struct html_tokenizer **t);
 
 void html_tokenizer_set_error_fn(struct html_tokenizer *t, html_error_fn fn);
@@ -72,18 +72,18 @@ void html_tokenizer_set_base_offset(struct html_tokenizer *t, uint64_t off);
 /* Switch state; takes effect at the next input character, also when
  * called from inside the token callback. */
 void html_tokenizer_set_state(struct html_tokenizer *t,
-			      enum html_tokenizer_state s);
+                              enum html_tokenizer_state s);
 /* The "last start tag name" used for appropriate end tags (tests and
  * fragment parsing; otherwise the tokenizer tracks it itself). */
 void html_tokenizer_set_last_start_tag(struct html_tokenizer *t,
-				       const char *name, size_t len);
+                                       const char *name, size_t len);
 /* Whether the adjusted current node is in a foreign namespace: then
  * "<![CDATA[" starts a CDATA section instead of a bogus comment. The tree
  * builder keeps this up to date. */
 void html_tokenizer_set_foreign(struct html_tokenizer *t, bool foreign);
 
 BS_WARN_UNUSED int html_tokenizer_feed(struct html_tokenizer *t,
-				       const char *data, size_t len);
+                                       const char *data, size_t len);
 /* Signal end of input: flushes pending tokens and emits EOF. */
 BS_WARN_UNUSED int html_tokenizer_finish(struct html_tokenizer *t);
 

@@ -20,7 +20,7 @@ struct bs_buf {
 	size_t len;
 	size_t alloc; /* bytes allocated, including room for the NUL */
 	size_t max;   /* most bytes len may reach */
-	int err;      /* sticky: BS_ELIMIT or BS_ENOMEM once something was dropped */
+	int err; /* sticky: BS_ELIMIT or BS_ENOMEM once something was dropped */
 };
 
 void bs_buf_init(struct bs_buf *b, size_t max);
@@ -34,9 +34,9 @@ int bs_buf_puts(struct bs_buf *b, const char *s);
 /* Append the UTF-8 encoding of code point cp (U+FFFD when invalid). */
 int bs_buf_put_utf8(struct bs_buf *b, unsigned long cp);
 int bs_buf_printf(struct bs_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 int bs_buf_vprintf(struct bs_buf *b, const char *fmt, va_list ap)
-	__attribute__((format(printf, 2, 0)));
+    __attribute__((format(printf, 2, 0)));
 
 static inline int bs_buf_error(const struct bs_buf *b)
 {

@@ -9,34 +9,34 @@
  * within a few hundred MB.
  */
 static const struct bs_limits defaults = {
-	.message_bytes = 64u << 20,
-	.mime_depth = 32,
-	.mime_parts = 10000,
-	.headers = 10000,
-	.header_bytes = 1u << 20,
-	.mailbox_depth = 64,
+    .message_bytes = 64u << 20,
+    .mime_depth = 32,
+    .mime_parts = 10000,
+    .headers = 10000,
+    .header_bytes = 1u << 20,
+    .mailbox_depth = 64,
 
-	.html_bytes = 32u << 20,
-	.html_depth = 512,
-	.html_elements = 1000000,
-	.html_attrs = 256,
-	.html_attr_bytes = 1u << 20,
-	.html_token_bytes = 4u << 20,
-	.html_formatting = 64,
-	.html_cond_depth = 8,
+    .html_bytes = 32u << 20,
+    .html_depth = 512,
+    .html_elements = 1000000,
+    .html_attrs = 256,
+    .html_attr_bytes = 1u << 20,
+    .html_token_bytes = 4u << 20,
+    .html_formatting = 64,
+    .html_cond_depth = 8,
 
-	.css_bytes = 8u << 20,
-	.css_rules = 100000,
-	.css_depth = 64,
-	.css_selectors = 200000,
-	.css_declarations = 500000,
-	.css_match_steps = 20000000,
+    .css_bytes = 8u << 20,
+    .css_rules = 100000,
+    .css_depth = 64,
+    .css_selectors = 200000,
+    .css_declarations = 500000,
+    .css_match_steps = 20000000,
 
-	.url_bytes = 64u << 10,
-	.srcset_candidates = 256,
-	.url_tokens = 1024,
+    .url_bytes = 64u << 10,
+    .srcset_candidates = 256,
+    .url_tokens = 1024,
 
-	.references = 100000,
+    .references = 100000,
 };
 
 void bs_limits_default(struct bs_limits *out)
@@ -44,10 +44,10 @@ void bs_limits_default(struct bs_limits *out)
 	*out = defaults;
 }
 
-#define FILL(f)                     \
-	do {                        \
-		if (lim->f == 0)    \
-			lim->f = defaults.f; \
+#define FILL(f)                                                                \
+	do {                                                                   \
+		if (lim->f == 0)                                               \
+			lim->f = defaults.f;                                   \
 	} while (0)
 
 void bs_limits_normalise(struct bs_limits *lim)

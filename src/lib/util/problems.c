@@ -14,7 +14,7 @@ static void format(char out[BS_PROBLEM_LEN], const char *kind, const char *what)
 }
 
 int bs_problems_has(const struct bs_problems *p, const char *kind,
-		    const char *what)
+                    const char *what)
 {
 	char s[BS_PROBLEM_LEN];
 	size_t i;

@@ -7,7 +7,8 @@ bool bs_span_ieq(const char *s, size_t n, const char *lit)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (lit[i] == '\0' || bs_ascii_lower(s[i]) != bs_ascii_lower(lit[i]))
+		if (lit[i] == '\0' ||
+		    bs_ascii_lower(s[i]) != bs_ascii_lower(lit[i]))
 			return false;
 	return lit[n] == '\0';
 }
@@ -23,7 +24,7 @@ bool bs_span_iprefix(const char *s, size_t n, const char *lit)
 }
 
 const char *bs_span_ifind(const char *h, size_t hn, const char *needle,
-			  size_t nn)
+                          size_t nn)
 {
 	size_t i, j;
 
@@ -33,7 +34,8 @@ const char *bs_span_ifind(const char *h, size_t hn, const char *needle,
 		return NULL;
 	for (i = 0; i + nn <= hn; i++) {
 		for (j = 0; j < nn; j++)
-			if (bs_ascii_lower(h[i + j]) != bs_ascii_lower(needle[j]))
+			if (bs_ascii_lower(h[i + j]) !=
+			    bs_ascii_lower(needle[j]))
 				break;
 		if (j == nn)
 			return h + i;

@@ -38,7 +38,7 @@ bool bs_span_ieq(const char *s, size_t n, const char *lit);
 bool bs_span_iprefix(const char *s, size_t n, const char *lit);
 /* Find needle in haystack, ASCII case-insensitively; NULL when absent. */
 const char *bs_span_ifind(const char *h, size_t hn, const char *needle,
-			  size_t nn);
+                          size_t nn);
 
 /*
  * Parse a non-negative decimal integer from [s, s+n) into *out, stopping at

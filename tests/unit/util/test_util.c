@@ -47,7 +47,10 @@ static void buf_utf8_and_printf(void **state)
 	bs_buf_printf(&b, "%d-%s", 42, "x");
 	s = bs_buf_detach(&b, &n);
 	assert_non_null(s);
-	assert_memory_equal(s, "\xC3\xA9\xF0\x9F\x98\x80\xEF\xBF\xBD" "42-x", n);
+	assert_memory_equal(s,
+	                    "\xC3\xA9\xF0\x9F\x98\x80\xEF\xBF\xBD"
+	                    "42-x",
+	                    n);
 	bs_free(s);
 }
 
@@ -63,8 +66,8 @@ static void arena_cap_and_alignment(void **state)
 	assert_string_equal(p, "hello");
 	q = bs_arena_alloc(a, 3);
 	assert_int_equal((uintptr_t)q % sizeof(max_align_t) == 0 ||
-				 (uintptr_t)q % 16 == 0,
-			 1);
+	                     (uintptr_t)q % 16 == 0,
+	                 1);
 	assert_null(bs_arena_alloc(a, 20000));
 	for (i = 0; i < 100; i++)
 		if (bs_arena_alloc(a, 200) == NULL)
@@ -131,12 +134,12 @@ static void parse_uint_saturates(void **state)
 		uint64_t max, want;
 		size_t digits;
 	} cases[] = {
-		{"123abc", 1000, 123, 3},
-		{"", 10, 0, 0},
-		{"x1", 10, 0, 0},
-		{"99999999999999999999999", UINT64_MAX, UINT64_MAX, 23},
-		{"12", 5, 5, 2},
-		{"7", 5, 5, 1},
+	    {"123abc", 1000, 123, 3},
+	    {"", 10, 0, 0},
+	    {"x1", 10, 0, 0},
+	    {"99999999999999999999999", UINT64_MAX, UINT64_MAX, 23},
+	    {"12", 5, 5, 2},
+	    {"7", 5, 5, 1},
 	};
 	size_t i;
 	uint64_t v;
@@ -144,7 +147,7 @@ static void parse_uint_saturates(void **state)
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		size_t d = bs_parse_uint(cases[i].in, strlen(cases[i].in),
-					 cases[i].max, &v);
+		                         cases[i].max, &v);
 		assert_int_equal(d, cases[i].digits);
 		assert_int_equal(v, cases[i].want);
 	}
@@ -177,14 +180,14 @@ static void limits_defaults_fill(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(buf_respects_cap),
-		cmocka_unit_test(buf_utf8_and_printf),
-		cmocka_unit_test(arena_cap_and_alignment),
-		cmocka_unit_test(alloc_fail_nth),
-		cmocka_unit_test(problems_dedup_and_bound),
-		cmocka_unit_test(parse_uint_saturates),
-		cmocka_unit_test(span_helpers),
-		cmocka_unit_test(limits_defaults_fill),
+	    cmocka_unit_test(buf_respects_cap),
+	    cmocka_unit_test(buf_utf8_and_printf),
+	    cmocka_unit_test(arena_cap_and_alignment),
+	    cmocka_unit_test(alloc_fail_nth),
+	    cmocka_unit_test(problems_dedup_and_bound),
+	    cmocka_unit_test(parse_uint_saturates),
+	    cmocka_unit_test(span_helpers),
+	    cmocka_unit_test(limits_defaults_fill),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
