@@ -594,14 +594,20 @@ static int add_edit(struct ctx *x, uint32_t node, uint32_t attr, size_t ri,
 	return bs_buf_error(&x->text);
 }
 
-/* What replaces a url() in CSS: none, or url("new"). */
+/*
+ * What replaces a url() (or a URL string) in CSS: url("new"), or, to drop
+ * it, an empty data URL. Not "none": that is no image inside image-set()
+ * or @font-face src, where it would void the whole declaration and take
+ * the content URLs beside the tracker with it. An empty data URL is valid
+ * wherever a URL is, and fetches nothing.
+ */
 static int css_replacement(struct bs_buf *o, enum act act, const char *u,
                            size_t n)
 {
 	size_t i;
 
 	if (act != ACT_URL) {
-		bs_buf_puts(o, "none");
+		bs_buf_puts(o, "url(\"data:,\")");
 		return bs_buf_error(o);
 	}
 	bs_buf_puts(o, "url(\"");
@@ -710,7 +716,9 @@ static int apply_ref(struct ctx *x, struct doc_ctx *dc, size_t ri, enum act act,
 	bs_buf_reset(o);
 	if ((ref->flags & REF_CSS) && ref->attr == UINT32_MAX) {
 		/* a <style> sheet: raw text, exact offsets */
-		if (act != ACT_URL && (ref->flags & (REF_IMPORT | REF_FONT)) &&
+				/* An @import goes whole. (A font's src keeps its other
+		 * sources: only the tracker's URL is emptied.) */
+		if (act != ACT_URL && (ref->flags & REF_IMPORT) &&
 		    ref->node != DOM_NONE) {
 			size_t cs = 0, ce = 0;
 			bool found;
