@@ -708,19 +708,26 @@ static void decide(struct verdict *v, const struct ref *r, const struct feat *f)
 		add_reason(v, id_reason(&f->u));
 		goto shape;
 	}
-	if (resource && f->u.query_strength == 2 && f->repeats == 0) {
+	if (resource && f->u.query_strength == 2) {
 		v->label = BS_LABEL_PIXEL;
 		add_reason(v,
 		           (r->flags & REF_FONT) ? "css-font" : "css-import");
 		add_reason(v, "token-query");
 		goto shape;
 	}
-	if ((r->flags & REF_CSS) && f->u.query_strength == 2 && !f->repeats) {
+	if ((r->flags & REF_CSS) && f->u.query_strength == 2) {
 		/* A CSS background with a token in its query: decoration
 		 * has no reason to vary per reader. */
 		v->label =
 		    invisible ? BS_LABEL_PIXEL : BS_LABEL_TRACKED_CONTENT;
 		add_reason(v, "token-query");
+		goto shape;
+	}
+	if (!image && !(r->flags & REF_CSS) && !resource && ident_like) {
+		/* Media, frames, objects, SVG uses: nothing a reader reads
+		 * needs an identifier. */
+		v->label = BS_LABEL_PIXEL;
+		add_reason(v, id_reason(&f->u));
 		goto shape;
 	}
 	if (image && !invisible && f->u.dir_solid && !f->shown) {

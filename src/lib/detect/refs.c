@@ -11,6 +11,8 @@
 struct elinfo {
 	struct css_element ce;
 	unsigned hide_sub; /* CSS_HIDE_* bits that hide its descendants */
+	unsigned hide;     /* ... that hide it (its own and its ancestors') */
+	int width, height; /* CSS px, -1 unknown */
 	uint8_t visibility;
 	struct css_length font_size, line_height;
 	bool is_element;
@@ -27,6 +29,7 @@ struct walk {
 	struct css_index *idx;
 	struct css_budget budget;
 	struct css_options copt;
+	const struct refs_options *opt;
 	struct css_sheet **sheets;
 	size_t nsheets, capsheets;
 	uint32_t order;
@@ -543,6 +546,9 @@ static int element_refs(struct walk *w, uint32_t e, unsigned flags)
 	return rc;
 }
 
+static int srcdoc_refs(struct walk *w, uint32_t e, unsigned hide,
+                       unsigned flags);
+
 /* Size, visibility and references of one element. */
 static int visit(struct walk *w, uint32_t e)
 {
@@ -622,6 +628,25 @@ static int visit(struct walk *w, uint32_t e)
 		height = attr_px(n, "height");
 	if (width == 0 || height == 0)
 		self |= width == 0 ? CSS_HIDE_WIDTH : CSS_HIDE_HEIGHT;
+	/* What a <source> or an SVG resource fetches is shown by another
+	 * element: a video or audio parent, the nearest <svg>. */
+	if (width < 0 && height < 0 && pinfo &&
+	    (is_html(n, HTML_TAG_SOURCE) || n->ns == HTML_NS_SVG)) {
+		const struct elinfo *up = pinfo;
+		const struct dom_node *un = html_dom_node(w->dom, p);
+		while (n->ns == HTML_NS_SVG && up && up->width < 0 &&
+		       up->height < 0 && un->parent != DOM_NONE &&
+		       w->info[un->parent].is_element) {
+			up = &w->info[un->parent];
+			un = html_dom_node(w->dom, un->parent);
+		}
+		if (!is_html(un, HTML_TAG_PICTURE)) {
+			width = up->width;
+			height = up->height;
+		}
+	}
+	info->width = width;
+	info->height = height;
 
 	if (n->flags & HTML_EL_OUTLOOK_ONLY)
 		flags |= REF_OUTLOOK_ONLY;
@@ -640,6 +665,7 @@ static int visit(struct walk *w, uint32_t e)
 		goto out;
 
 	hide = self | (pinfo ? pinfo->hide_sub : 0);
+	info->hide = hide;
 	alt = dom_attr(n, "alt");
 	for (i = first; i < w->out->n; i++) {
 		struct ref *r = &w->out->v[i];
@@ -661,8 +687,107 @@ static int visit(struct walk *w, uint32_t e)
 		    !(r->flags & (REF_HIDDEN | REF_HIDDEN_ANCESTOR)))
 			w->out->images++;
 	}
+	if (is_html(n, HTML_TAG_IFRAME))
+		rc = srcdoc_refs(w, e, hide, flags);
 out:
 	css_sheet_free(&style);
+	return rc;
+}
+
+/*
+ * A <picture> shows its <source> candidates through its <img>, which comes
+ * after them: once the walk is done, give each source's references the
+ * img's size and visibility.
+ */
+static void picture_sources(struct walk *w, size_t first)
+{
+	size_t i;
+
+	for (i = first; i < w->out->n; i++) {
+		struct ref *r = &w->out->v[i];
+		const struct dom_node *n, *pic, *c;
+		uint32_t k;
+
+		if (r->node == DOM_NONE || (r->flags & REF_NESTED))
+			continue;
+		n = html_dom_node(w->dom, r->node);
+		if (!is_html(n, HTML_TAG_SOURCE) || n->parent == DOM_NONE)
+			continue;
+		pic = html_dom_node(w->dom, n->parent);
+		if (!is_html(pic, HTML_TAG_PICTURE))
+			continue;
+		for (k = pic->first_child; k != DOM_NONE; k = c->next) {
+			c = html_dom_node(w->dom, k);
+			if (!is_html(c, HTML_TAG_IMG) || !w->info[k].is_element)
+				continue;
+			if (r->width < 0 && r->height < 0) {
+				r->width = w->info[k].width;
+				r->height = w->info[k].height;
+			}
+			r->hide |= w->info[k].hide;
+			if (w->info[k].hide & ~(unsigned)(CSS_HIDE_FONT_SIZE |
+			                                  CSS_HIDE_LINE_HEIGHT))
+				r->flags |= REF_HIDDEN;
+			break;
+		}
+	}
+}
+
+/*
+ * An iframe's srcdoc is a whole document that a client fetches the
+ * resources of. Its references are listed with the iframe's srcdoc as
+ * their attribute (a rewrite can only drop that attribute as a whole) and
+ * the iframe's hiding added. Nesting is bounded by html_cond_depth.
+ */
+static int srcdoc_refs(struct walk *w, uint32_t e, unsigned hide,
+                       unsigned flags)
+{
+	const struct dom_node *n = html_dom_node(w->dom, e);
+	uint32_t ai = attr_index(n, "srcdoc", 0);
+	const struct html_attr *a;
+	struct html_parser_options po;
+	struct refs_options ro;
+	struct html_dom *dom = NULL;
+	struct bs_url *outer_base;
+	size_t first, i;
+	int rc;
+
+	if (ai == UINT32_MAX)
+		return 0;
+	a = &n->attrs[ai];
+	if (w->opt->depth + 1 >= w->lim->html_cond_depth) {
+		bs_problems_add(w->pr, "limit", "html-cond-depth");
+		return 0;
+	}
+	memset(&po, 0, sizeof(po));
+	po.limits = w->lim;
+	po.problems = w->pr;
+	po.conditional_comments = true;
+	rc = html_dom_parse(&dom, &po, a->value, a->value_len);
+	if (rc)
+		return rc;
+	ro = *w->opt;
+	ro.depth = w->opt->depth + 1;
+	outer_base = w->out->base;
+	ro.parent_base = outer_base;
+	w->out->base = NULL;
+	first = w->out->n;
+	rc = refs_extract(w->out, dom, a->value, a->value_len, &ro);
+	bs_url_free(&w->out->base);
+	w->out->base = outer_base;
+	for (i = first; i < w->out->n; i++) {
+		struct ref *r = &w->out->v[i];
+		r->node = e;
+		r->attr = ai;
+		r->url_span = r->whole_span = a->value_span;
+		r->flags = (r->flags & ~(unsigned)REF_SPAN_EXACT) | REF_NESTED |
+		           (flags & (REF_OUTLOOK_ONLY | REF_CONDITIONAL));
+		r->alt = NULL; /* it pointed into the srcdoc's tree */
+		r->hide |= hide;
+		if (hide)
+			r->flags |= REF_HIDDEN_ANCESTOR;
+	}
+	html_dom_free(&dom);
 	return rc;
 }
 
@@ -679,8 +804,12 @@ static int find_base(struct walk *w)
 		if (!is_html(n, HTML_TAG_BASE) || !(h = dom_attr(n, "href")))
 			continue;
 		rc = bs_url_resolve_mail(&w->out->base, h->value, h->value_len,
-		                         NULL, w->lim, w->pr);
+		                         w->opt->parent_base, w->lim, w->pr);
 		return rc == BS_ENOMEM ? rc : 0;
+	}
+	if (w->opt->parent_base) {
+		w->out->base = bs_url_dup(w->opt->parent_base);
+		return w->out->base ? 0 : BS_ENOMEM;
 	}
 	return 0;
 }
@@ -691,7 +820,7 @@ int refs_extract(struct ref_list *out, const struct html_dom *dom,
 	struct walk w;
 	struct css_index_options io;
 	uint32_t i;
-	size_t k;
+	size_t k, first;
 	int rc;
 
 	memset(&w, 0, sizeof(w));
@@ -700,6 +829,7 @@ int refs_extract(struct ref_list *out, const struct html_dom *dom,
 	w.doclen = doclen;
 	w.lim = o->limits;
 	w.pr = o->problems;
+	w.opt = o;
 	w.out = out;
 	w.order = (uint32_t)out->n;
 	w.copt.limits = o->limits;
@@ -727,10 +857,13 @@ int refs_extract(struct ref_list *out, const struct html_dom *dom,
 		      bs_span_ieq(n->name, n->name_len, "style"))))
 			rc = collect_sheet(&w, i);
 	}
+	first = out->n;
 	for (i = html_dom_node(dom, 0)->first_child; rc == 0 && i != DOM_NONE;
 	     i = next_node(dom, i, false))
 		if (html_dom_node(dom, i)->type == DOM_ELEMENT)
 			rc = visit(&w, i);
+	if (rc == 0)
+		picture_sources(&w, first);
 	css_index_free(&w.idx);
 	for (k = 0; k < w.nsheets; k++)
 		css_sheet_free(&w.sheets[k]);

@@ -52,6 +52,9 @@ enum {
 	REF_STYLE_BLOCK = 1u << 11,    /* from a <style> element */
 	REF_SRCSET = 1u << 12,         /* one candidate of a srcset */
 	REF_IMAGE = 1u << 13,          /* an image a reader would see */
+	REF_NESTED = 1u << 14,         /* inside an iframe's srcdoc document:
+	                                * node/attr are the iframe's srcdoc,
+	                                * the spans its whole value */
 };
 
 struct ref {
@@ -83,6 +86,10 @@ struct ref_list {
 struct refs_options {
 	const struct bs_limits *limits;
 	struct bs_problems *problems;
+	/* For a srcdoc document: its parent's base URL (a srcdoc document
+	 * resolves against it) and how deep it is nested; 0/NULL otherwise. */
+	const struct bs_url *parent_base;
+	unsigned depth;
 };
 
 /*

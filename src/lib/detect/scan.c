@@ -157,6 +157,7 @@ static int analyse_docs(struct bs_report *r, const struct bs_engine *e,
 	po.limits = &e->limits;
 	po.problems = &r->problems;
 	po.conditional_comments = true;
+	memset(&ro, 0, sizeof(ro));
 	ro.limits = &e->limits;
 	ro.problems = &r->problems;
 	for (i = 0; i < n && rc == 0; i++) {

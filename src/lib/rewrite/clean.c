@@ -714,9 +714,13 @@ static int apply_ref(struct ctx *x, struct doc_ctx *dc, size_t ri, enum act act,
 	int rc;
 
 	bs_buf_reset(o);
+	if (ref->flags & REF_NESTED)
+		/* inside an iframe's srcdoc: the document goes whole */
+		return add_edit(x, ref->node, ref->attr, ri, 0, 0, ACT_REMOVE,
+		                true, false, false, NULL, 0);
 	if ((ref->flags & REF_CSS) && ref->attr == UINT32_MAX) {
 		/* a <style> sheet: raw text, exact offsets */
-				/* An @import goes whole. (A font's src keeps its other
+		/* An @import goes whole. (A font's src keeps its other
 		 * sources: only the tracker's URL is emptied.) */
 		if (act != ACT_URL && (ref->flags & REF_IMPORT) &&
 		    ref->node != DOM_NONE) {
