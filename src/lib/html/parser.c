@@ -438,8 +438,20 @@ int html_parser_push(struct html_parser *p, const char *data, size_t len)
 		bs_problems_add(p->problems, "limit", "html-bytes");
 		len = (size_t)room;
 	}
-	if (len == 0)
+		if (len == 0)
 		return 0;
+	/* The encoding layer's job (the WHATWG "decode" drops a leading BOM),
+	 * done here so that offsets stay those of the bytes given: without
+	 * it U+FEFF is text before the doctype and forces quirks mode. */
+	if (p->level == 0 && p->fed == 0 && len >= 3 &&
+	    memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
+		data += 3;
+		len -= 3;
+		p->fed = p->raw_off = p->keep_from = 3;
+		html_tokenizer_set_base_offset(p->tokz, 3);
+		if (len == 0)
+			return 0;
+	}
 	p->chunk = data;
 	p->chunk_len = len;
 	p->chunk_off = p->fed;
