@@ -2,7 +2,8 @@
 #
 #   make demo    install build dependencies, build, scan the bundled mailbox
 #   make accuracy  score scan against the labelled corpus in ../shared
-#   make test    install, build with ASan+UBSan, run every test
+#   make test    install, build with ASan+UBSan, run every test; then the
+#                unit and golden suites under valgrind in build/
 #
 # Build directories: build/ (debugoptimized, for demo), build-asan/ (the
 # test build), build-release/ (benchmarks), build-fuzz/ (clang libFuzzer).
@@ -46,9 +47,13 @@ accuracy: deps build/build.ninja
 	$(MESON) compile -C build
 	tools/accuracy ./build/src/cli/bugsweep $(SHARED) --floor tests/corpus/accuracy.floor
 
-test: deps build-asan/build.ninja
+# Every test in the ASan+UBSan build, then the unit and golden suites of
+# the plain build under valgrind memcheck (BUGSWEEP_VALGRIND shrinks the
+# heavy ones); one summary line for both.
+test: deps build-asan/build.ninja build/build.ninja
 	$(MESON) compile -C build-asan
-	tools/run-tests build-asan
+	$(MESON) compile -C build
+	tools/run-tests build-asan ::: build --setup valgrind --suite unit --suite golden
 
 conformance: deps build/build.ninja
 	$(MESON) compile -C build
