@@ -215,6 +215,19 @@ def case_mbox_content_length():
     return b"".join(msgs)
 
 
+def case_mbox_oversized():
+    # a 70 MB message (over message_bytes) between two small ones: the
+    # reader skips it to its end and finds the next; clean streams the
+    # whole input through as skipped
+    small = (("From sender@sender.example Thu Nov 27 10:00:00 2025\n" + HEAD +
+              "Content-Type: text/html\n\n").encode() + html_doc("") +
+             b"\n")
+    big = (("From sender@sender.example Thu Nov 27 10:00:01 2025\n" + HEAD +
+            "Content-Type: text/html\n\n").encode() +
+           b"<p>x</p>\n" * n(70 * 1024 * 1024 // 9) + b"\n")
+    return small + big + small
+
+
 def case_nested_div():
     d = n(100000)
     return html_message(html_doc("<div>" * d + "x" + "</div>" * d))
@@ -471,6 +484,7 @@ CASES = [
     ("charset-broken", case_charset_broken, None, True),
     ("missing-boundary", case_missing_boundary, None, True),
     ("mbox-lying-length", case_mbox_content_length, None, True),
+    ("mbox-oversized-70MB", case_mbox_oversized, "message-bytes", True),
     ("div-100000-deep", case_nested_div, "html-depth", True),
     ("attrs-60000", case_many_attrs, "html-attrs", True),
     ("attr-value-20MB", case_big_attr_value, "html-attr-bytes", True),
