@@ -438,7 +438,7 @@ int html_parser_push(struct html_parser *p, const char *data, size_t len)
 		bs_problems_add(p->problems, "limit", "html-bytes");
 		len = (size_t)room;
 	}
-		if (len == 0)
+	if (len == 0)
 		return 0;
 	/* The encoding layer's job (the WHATWG "decode" drops a leading BOM),
 	 * done here so that offsets stay those of the bytes given: without
