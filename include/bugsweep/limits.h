@@ -28,7 +28,7 @@ struct bs_limits {
 	/* --- HTML engine (src/lib/html) --- */
 	size_t html_bytes;        /* one HTML document, after decoding */
 	unsigned html_depth;      /* stack of open elements */
-	size_t html_elements;     /* elements reported per document */
+	size_t html_elements;     /* elements per message, all documents */
 	unsigned html_attrs;      /* attributes kept per element */
 	size_t html_attr_bytes;   /* one attribute value, decoded */
 	size_t html_token_bytes;  /* tag name, comment, doctype or text run */

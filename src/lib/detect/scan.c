@@ -145,16 +145,20 @@ static int analyse_docs(struct bs_report *r, const struct bs_engine *e,
 {
 	struct html_parser_options po;
 	struct refs_options ro;
-	struct html_dom *spare =
-	    NULL; /* reused from one document to the next */
-	size_t i, n = mime_message_doc_count(r->msg), k;
+	/* One tree reused from one document to the next (scan), or every
+	 * tree kept (clean): then the trees of a message together must stay
+	 * within one element budget, or a message of many small parts that
+	 * each amplify would hold many times the per-document bound. */
+	struct html_dom *spare = NULL;
+	struct bs_limits lim = e->limits;
+	size_t i, n = mime_message_doc_count(r->msg), k, used = 0;
 	int rc = 0;
 
 	r->docs = bs_calloc(n ? n : 1, sizeof(*r->docs));
 	if (r->docs == NULL)
 		return BS_ENOMEM;
 	memset(&po, 0, sizeof(po));
-	po.limits = &e->limits;
+	po.limits = &lim;
 	po.problems = &r->problems;
 	po.conditional_comments = true;
 	memset(&ro, 0, sizeof(ro));
@@ -171,10 +175,16 @@ static int analyse_docs(struct bs_report *r, const struct bs_engine *e,
 		rd = &r->docs[r->ndocs++];
 		rd->doc = d;
 		rd->first_ref = r->refs.n;
+		if (used >= e->limits.html_elements) {
+			bs_problems_add(&r->problems, "limit", "html-elements");
+			break;
+		}
+		lim.html_elements = e->limits.html_elements - used;
 		spare = NULL;
 		rc = html_dom_parse(&dom, &po, di->text, di->text_len);
 		if (rc)
 			break;
+		used += html_dom_elements(dom);
 		rc = refs_extract(&r->refs, dom, di->text, di->text_len, &ro);
 		rd->nrefs = r->refs.n - rd->first_ref;
 		for (k = rd->first_ref; k < r->refs.n; k++)

@@ -12,6 +12,8 @@ struct html_dom {
 	enum html_quirks quirks;
 	struct bs_problems *problems;
 	bool full; /* a bound was hit; further creates fail */
+	bool oom;  /* ... or the system is out of memory: the parse fails */
+	size_t elements;
 };
 
 /* Handles are index + 1, so that no handle is NULL. */
@@ -32,6 +34,18 @@ static void hit_limit(struct html_dom *d)
 	d->full = true;
 }
 
+/* An allocation failed: a bound keeps the tree built so far, the system
+ * running out of memory fails the parse (it is not the message's doing). */
+static void alloc_failed(struct html_dom *d, int why)
+{
+	if (why == BS_ENOMEM) {
+		d->oom = true;
+		d->full = true;
+	} else {
+		hit_limit(d);
+	}
+}
+
 static uint32_t new_node(struct html_dom *d, enum dom_type t)
 {
 	struct dom_node *n;
@@ -49,7 +63,7 @@ static uint32_t new_node(struct html_dom *d, enum dom_type t)
 			nc = d->max;
 		nn = bs_realloc(d->nodes, (size_t)nc * sizeof(*nn));
 		if (nn == NULL) {
-			hit_limit(d);
+			alloc_failed(d, BS_ENOMEM);
 			return DOM_NONE;
 		}
 		d->nodes = nn;
@@ -67,7 +81,7 @@ static void *arena_copy(struct html_dom *d, const void *p, size_t n)
 {
 	char *c = bs_arena_alloc(d->arena, n + 1);
 	if (c == NULL) {
-		hit_limit(d);
+		alloc_failed(d, bs_arena_error(d->arena));
 		return NULL;
 	}
 	if (n)
@@ -87,7 +101,7 @@ static int copy_attrs(struct html_dom *d, struct html_attr **out,
 		return 0;
 	c = bs_arena_alloc(d->arena, n * sizeof(*c));
 	if (c == NULL) {
-		hit_limit(d);
+		alloc_failed(d, bs_arena_error(d->arena));
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
@@ -116,6 +130,7 @@ static html_handle s_create_element(void *ctx, const struct html_element *el)
 
 	if (i == DOM_NONE)
 		return NULL;
+	d->elements++;
 	if (copy_attrs(d, &attrs, el->attrs, el->nattrs))
 		return NULL;
 	n = &d->nodes[i];
@@ -224,7 +239,7 @@ static bool merge_text(struct html_dom *d, uint32_t t, const char *data,
 		return false;
 	c = bs_arena_alloc(d->arena, n->name_len + len + 1);
 	if (c == NULL) {
-		hit_limit(d);
+		alloc_failed(d, bs_arena_error(d->arena));
 		return true; /* drop the text, keep going */
 	}
 	memcpy(c, n->name, n->name_len);
@@ -325,7 +340,7 @@ static void s_add_attrs_if_missing(void *ctx, html_handle node,
 		return;
 	na = bs_arena_alloc(d->arena, (n->nattrs + nattrs) * sizeof(*na));
 	if (na == NULL || copy_attrs(d, &add, attrs, nattrs)) {
-		hit_limit(d);
+		alloc_failed(d, bs_arena_error(d->arena));
 		return;
 	}
 	if (n->nattrs)
@@ -400,6 +415,8 @@ int html_dom_parse(struct html_dom **out, const struct html_parser_options *o,
 		/* Reuse: keep the node array and the arena's chunk. */
 		d->n = 0;
 		d->full = false;
+		d->oom = false;
+		d->elements = 0;
 		d->quirks = HTML_NO_QUIRKS;
 		bs_arena_clear(d->arena);
 	} else {
@@ -426,7 +443,9 @@ int html_dom_parse(struct html_dom **out, const struct html_parser_options *o,
 	opt.sink = &dom_sink;
 	opt.sink_ctx = d;
 	rc = html_parse(&opt, html, len);
-	if (rc == BS_ENOMEM && d->full)
+	if (d->oom)
+		rc = BS_ENOMEM;
+	else if (rc == BS_ENOMEM && d->full)
 		rc = 0; /* a bound, already reported: keep the partial tree */
 	if (rc) {
 		html_dom_free(&d);
@@ -454,6 +473,11 @@ size_t html_dom_count(const struct html_dom *d)
 const struct dom_node *html_dom_node(const struct html_dom *d, uint32_t i)
 {
 	return i < d->n ? &d->nodes[i] : NULL;
+}
+
+size_t html_dom_elements(const struct html_dom *d)
+{
+	return d->elements;
 }
 
 enum html_quirks html_dom_quirks(const struct html_dom *d)

@@ -68,6 +68,8 @@ BS_WARN_UNUSED int html_dom_parse(struct html_dom **out,
 void html_dom_free(struct html_dom **dom);
 
 size_t html_dom_count(const struct html_dom *dom);
+/* Elements among the nodes. */
+size_t html_dom_elements(const struct html_dom *dom);
 const struct dom_node *html_dom_node(const struct html_dom *dom, uint32_t i);
 enum html_quirks html_dom_quirks(const struct html_dom *dom);
 

@@ -19,6 +19,7 @@ struct bs_arena {
 	struct chunk *head;
 	size_t handed; /* total handed out, checked against max */
 	size_t max;
+	int err; /* why the last failed allocation failed */
 };
 
 struct bs_arena *bs_arena_new(size_t max)
@@ -61,6 +62,7 @@ void bs_arena_clear(struct bs_arena *a)
 	}
 	c->used = 0;
 	a->handed = 0;
+	a->err = 0;
 }
 
 void bs_arena_set_max(struct bs_arena *a, size_t max)
@@ -76,8 +78,10 @@ void *bs_arena_alloc(struct bs_arena *a, size_t n)
 	int ovf = 0;
 
 	need = bs_add(n, al - 1, &ovf) & ~(al - 1);
-	if (ovf || need > a->max || a->handed > a->max - need)
+	if (ovf || need > a->max || a->handed > a->max - need) {
+		a->err = BS_ELIMIT;
 		return NULL;
+	}
 	c = a->head;
 	if (c == NULL || c->size - c->used < need) {
 		size = need > CHUNK_MIN ? need : CHUNK_MIN;
@@ -88,6 +92,7 @@ void *bs_arena_alloc(struct bs_arena *a, size_t n)
 		c = bs_malloc(bs_add(sizeof(*c), size, &ovf));
 		if (c == NULL || ovf) {
 			bs_free(c);
+			a->err = ovf ? BS_ELIMIT : BS_ENOMEM;
 			return NULL;
 		}
 		c->size = size;
@@ -123,6 +128,11 @@ char *bs_arena_strndup(struct bs_arena *a, const char *s, size_t n)
 		memcpy(d, s, n);
 	d[n] = '\0';
 	return d;
+}
+
+int bs_arena_error(const struct bs_arena *a)
+{
+	return a->err;
 }
 
 size_t bs_arena_used(const struct bs_arena *a)

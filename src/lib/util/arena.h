@@ -12,6 +12,8 @@
 
 #include <stddef.h>
 
+#include "bugsweep/error.h"
+
 struct bs_arena;
 
 /* NULL when out of memory. max is the most bytes the arena may hand out. */
@@ -28,6 +30,9 @@ void *bs_arena_alloc(struct bs_arena *a, size_t n);
 void *bs_arena_zalloc(struct bs_arena *a, size_t n);
 /* NUL-terminated copy of [s, s+n). */
 char *bs_arena_strndup(struct bs_arena *a, const char *s, size_t n);
+/* Why the last allocation that failed did: BS_ELIMIT (the cap) or
+ * BS_ENOMEM (the system); 0 when none has failed. */
+int bs_arena_error(const struct bs_arena *a);
 /* Bytes handed out so far. */
 size_t bs_arena_used(const struct bs_arena *a);
 
