@@ -13,6 +13,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "bugsweep/bugsweep.h"
 #include "css/css.h"
@@ -979,6 +980,34 @@ static int reparse_items(struct ctx *x, const struct html_attr *a, bool srcset,
 }
 
 /* Write one attribute job as a patch of the document. */
+/*
+ * Does the start tag of n name attribute a again after offset from?
+ * Looks in the raw tag for the name standing as an attribute name: after
+ * a blank, '/' or a quote, and before a blank, '=', '/' or '>'.
+ */
+static bool repeated_later(const char *doc, const struct dom_node *n,
+                           size_t from, const struct html_attr *a)
+{
+	size_t end = (size_t)n->span.end, i;
+	size_t l = (size_t)(a->name_span.end - a->name_span.start);
+	const char *name = doc + a->name_span.start;
+
+	if (l == 0 || from >= end)
+		return false;
+	for (i = from; i + l <= end; i++) {
+		char b = doc[i - 1], e = i + l < end ? doc[i + l] : '>';
+		if (!(b == ' ' || b == '\t' || b == '\n' || b == '\r' ||
+		      b == '\f' || b == '/' || b == '"' || b == '\''))
+			continue;
+		if (!(e == ' ' || e == '\t' || e == '\n' || e == '\r' ||
+		      e == '\f' || e == '=' || e == '/' || e == '>'))
+			continue;
+		if (strncasecmp(doc + i, name, l) == 0)
+			return true;
+	}
+	return false;
+}
+
 static int flush_job(struct ctx *x, struct doc_ctx *dc, struct attr_job *j)
 {
 	const struct dom_node *n = html_dom_node(dc->rd->dom, j->node);
@@ -993,9 +1022,16 @@ static int flush_job(struct ctx *x, struct doc_ctx *dc, struct attr_job *j)
 
 	if (vstart > vend || vend > dc->di->text_len)
 		return BS_EINVAL;
-	if (j->drop && !j->srcset)
+	if (j->drop && !j->srcset) {
+		/* The tokenizer drops a repeated attribute (the first wins):
+		 * dropping the first would give the repeat its turn. Then the
+		 * value is emptied instead, and the repeat stays ignored. */
+		if (repeated_later(dc->di->text, n, vend, a))
+			return rw_patches_add(&dc->p, (size_t)a->name_span.end,
+			                      vend, "=\"\"", 3, 0);
 		return rw_patches_add(&dc->p, (size_t)a->name_span.start, vend,
 		                      NULL, 0, 0);
+	}
 	rw_patches_init(&vp, j->n + 1, cap_of(a->value_len));
 	bs_buf_init(&val, cap_of(a->value_len));
 	bs_buf_init(&out, cap_of(a->value_len));
@@ -1223,6 +1259,13 @@ static int plan_doc(struct ctx *x, struct doc_ctx *dc)
 
 /* ---- encoding a document back into its part ---- */
 
+/* A patch's replacement text; the pool stays NULL until a patch has text,
+ * and even a zero offset may not be added to a null pointer. */
+static const char *pool_at(const struct doc_ctx *dc, const struct rw_patch *p)
+{
+	return dc->p.pool.data ? dc->p.pool.data + p->off : "";
+}
+
 /* Offsets of the text in the charset's bytes t, for the sorted patch
  * boundaries; false when the text is not what t decodes to. */
 static bool map_offsets(enum rw_charset cs, const char *t, size_t tlen,
@@ -1348,8 +1391,8 @@ static int encode_doc(struct ctx *x, struct doc_ctx *dc, struct part_out *po,
 		for (i = 0; i < dc->p.n && rc == 0; i++) {
 			const struct rw_patch *p = &dc->p.v[i];
 			bs_buf_reset(&u2);
-			rc = rw_charset_safe(&u2, cs, used,
-			                     dc->p.pool.data + p->off, p->len);
+			rc = rw_charset_safe(&u2, cs, used, pool_at(dc, p),
+			                     p->len);
 			if (rc == 0)
 				rc = rw_patches_add(&sp, p->start, p->end,
 				                    u2.data, u2.len, p->flags);
@@ -1380,9 +1423,8 @@ static int encode_doc(struct ctx *x, struct doc_ctx *dc, struct part_out *po,
 		for (i = 0; i < dc->p.n && rc == 0; i++) {
 			const struct rw_patch *p = &dc->p.v[i];
 			bs_buf_reset(&u2);
-			rc = rw_charset_encode(&u2, cs, used,
-			                       dc->p.pool.data + p->off, p->len,
-			                       true);
+			rc = rw_charset_encode(&u2, cs, used, pool_at(dc, p),
+			                       p->len, true);
 			if (rc == 0)
 				rc = rw_patches_add(&tp, p->start, p->end,
 				                    u2.data, u2.len, 0);
@@ -1410,9 +1452,8 @@ static int encode_doc(struct ctx *x, struct doc_ctx *dc, struct part_out *po,
 		for (i = 0; i < dc->p.n && rc == 0; i++) {
 			const struct rw_patch *p = &dc->p.v[i];
 			bs_buf_reset(&u2);
-			rc = rw_charset_encode(&u2, cs, used,
-			                       dc->p.pool.data + p->off, p->len,
-			                       true);
+			rc = rw_charset_encode(&u2, cs, used, pool_at(dc, p),
+			                       p->len, true);
 			if (rc == 0)
 				rc = rw_patches_add(&tp, offs[2 * i],
 				                    offs[2 * i + 1], u2.data,
