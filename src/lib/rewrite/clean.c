@@ -272,13 +272,6 @@ static bool is_html_el(const struct dom_node *n, enum html_tag t)
 
 /* An element we may replace byte for byte: a void element written as a
  * start tag of its own (not implied, not copied by the tree builder). */
-static bool replaceable(const struct dom_node *n, const char *doc,
-                        size_t doclen)
-{
-	return !(n->flags & HTML_EL_IMPLIED) && n->span.end > n->span.start &&
-	       n->span.end <= doclen && doc[n->span.start] == '<' &&
-	       n->end == n->span.end;
-}
 
 /* ---- policy ---- */
 
@@ -523,29 +516,6 @@ static int decide(struct ctx *x, size_t ri, const struct bs_beacon *b,
 
 /* ---- building the patches of one document ---- */
 
-static int box_markup(struct bs_buf *o, int w, int h, const char *alt,
-                      size_t altlen, bool frame, const char *eol)
-{
-	/* a line break inside the tag: a long line stays within what a
-	 * 7bit part may carry */
-	bs_buf_puts(o, "<span");
-	bs_buf_puts(o, eol);
-	bs_buf_puts(o, "style=\"display:inline-block;");
-	if (w >= 0)
-		bs_buf_printf(o, "width:%dpx;", w);
-	if (h >= 0)
-		bs_buf_printf(o, "height:%dpx;", h);
-	bs_buf_puts(o, "overflow:hidden;box-sizing:border-box;");
-	if (frame)
-		bs_buf_puts(o, "border:1px dashed #b0b0b0;color:#707070;"
-		               "font:12px/1.3 sans-serif;text-align:center;"
-		               "vertical-align:middle;");
-	bs_buf_puts(o, "\">");
-	rw_html_escape(o, alt, altlen);
-	bs_buf_puts(o, "</span>");
-	return bs_buf_error(o);
-}
-
 static int add_edit(struct ctx *x, uint32_t node, uint32_t attr, size_t ri,
                     size_t start, size_t end, enum act act, bool drop,
                     bool reparse, bool srcset, const char *t, size_t tl)
@@ -749,32 +719,15 @@ static int apply_ref(struct ctx *x, struct doc_ctx *dc, size_t ri, enum act act,
 	if (n->flags & HTML_EL_IMPLIED)
 		return 0; /* its start tag is another element's: done there */
 
-	if ((act == ACT_REMOVE || act == ACT_BOX) && !(ref->flags & REF_CSS) &&
-	    (is_boxable(n) || is_html_el(n, HTML_TAG_LINK)) &&
-	    !(ref->flags & REF_SRCSET) &&
-	    strcmp(ref->vector, "attr.background") != 0 &&
-	    replaceable(n, doc, doclen)) {
-		const struct html_attr *alt = dom_attr(n, "alt");
-		size_t altlen = alt ? alt->value_len : 0;
-		bool box = act == ACT_BOX && is_boxable(n);
-
-		/* A pixel with alt text becomes an invisible box holding it,
-		 * so that no word of the message goes. */
-		if (act == ACT_REMOVE && altlen && is_boxable(n))
-			rc = box_markup(o, ref->width < 0 ? 0 : ref->width,
-			                ref->height < 0 ? 0 : ref->height,
-			                alt->value, altlen, false, dc->eol);
-		else if (box)
-			rc = box_markup(o, ref->width, ref->height,
-			                alt ? alt->value : "", altlen, true,
-			                dc->eol);
-		else
-			rc = 0;
-		if (rc == 0)
-			rc = rw_patches_add(&dc->p, n->span.start, n->span.end,
-			                    o->data, o->len, RW_PATCH_COVER);
-		return rc;
-	}
+	/*
+	 * An element is never taken out of the document: its absence can
+	 * change how what follows is parsed (an <img> breaks out of <svg>,
+	 * closes <head>, is foster-parented out of a table), and a tracker
+	 * the original kept inert could come alive. Only the attribute that
+	 * fetches goes: an <img> without src keeps its size and alt text,
+	 * which browsers show in the box the image took (the "box" of
+	 * tracked content); a <link> without href fetches nothing.
+	 */
 	if (ref->flags & REF_CSS) {
 		bool exact = value_exact(doc, doclen, a) &&
 		             ref->whole_span.start >= a->value_span.start &&
@@ -796,7 +749,7 @@ static int apply_ref(struct ctx *x, struct doc_ctx *dc, size_t ri, enum act act,
 	if (act == ACT_URL)
 		return add_edit(x, ref->node, ref->attr, ri, 0, a->value_len,
 		                act, false, false, false, nu, nul);
-	/* remove or box what we cannot replace: the attribute goes */
+	/* remove, or box: the attribute goes */
 	return add_edit(x, ref->node, ref->attr, ri, 0, 0, act, true, false,
 	                false, NULL, 0);
 }
