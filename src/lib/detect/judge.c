@@ -465,6 +465,12 @@ static int url_features(struct urlfeat *f, const struct bs_url *u,
 		case BS_TOKEN_QUERY_VALUE:
 			if (tracking_word(text, len) > f->tracking_word)
 				f->tracking_word = tracking_word(text, len);
+			/* A URL inside a URL (a proxy's or a redirector's
+			 * target) is judged on its own (unwrap()), not taken
+			 * for a token. */
+			if (bs_span_iprefix(text, len, "http://") ||
+			    bs_span_iprefix(text, len, "https://"))
+				break;
 			st = strength_of(text, len, &sh);
 			if (st > f->query_strength)
 				f->query_strength = st;

@@ -339,7 +339,7 @@ static int collect_sheet(struct walk *w, uint32_t e)
 	/* Only Outlook applies Outlook-only CSS, and a print style sheet
 	 * does not change what is on screen. */
 	media = dom_attr(n, "media");
-	if ((n->flags & HTML_EL_OUTLOOK_ONLY) ||
+	if (w->opt->urls_only || (n->flags & HTML_EL_OUTLOOK_ONLY) ||
 	    (media && media->value_len &&
 	     !css_media_matches(media->value, media->value_len, NULL)))
 		return 0;
@@ -587,7 +587,9 @@ static int visit(struct walk *w, uint32_t e)
 		}
 
 	css_cascade_init(&casc);
-	rc = css_index_match(w->idx, &info->ce, &casc, NULL, NULL);
+	rc = w->opt->urls_only
+	         ? 0
+	         : css_index_match(w->idx, &info->ce, &casc, NULL, NULL);
 	if (rc)
 		return rc;
 	ai = attr_index(n, "style", 0);

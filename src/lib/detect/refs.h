@@ -90,6 +90,9 @@ struct refs_options {
 	 * resolves against it) and how deep it is nested; 0/NULL otherwise. */
 	const struct bs_url *parent_base;
 	unsigned depth;
+	/* Only the URLs: no cascade, so sizes and visibility stay unknown
+	 * (clean's check of its own output needs no more). */
+	bool urls_only;
 };
 
 /*

@@ -59,4 +59,14 @@ BS_WARN_UNUSED int report_build(struct bs_report **out,
                                 size_t len, const struct bs_scan_options *opt,
                                 bool keep_docs);
 
+/*
+ * The same from a message already parsed (taken over, also on failure),
+ * with the problems its parse recorded (may be NULL): clean checks its
+ * output without parsing it twice.
+ */
+BS_WARN_UNUSED int
+report_build_from(struct bs_report **out, const struct bs_engine *e,
+                  struct mime_message *m, const struct bs_problems *pr,
+                  const struct bs_scan_options *opt, bool keep_docs);
+
 #endif

@@ -251,6 +251,22 @@ int report_build(struct bs_report **out, const struct bs_engine *e,
                  const char *msg, size_t len, const struct bs_scan_options *opt,
                  bool keep_docs)
 {
+	struct mime_message *m = NULL;
+	struct bs_problems pr;
+	int rc;
+
+	*out = NULL;
+	bs_problems_init(&pr);
+	rc = mime_message_parse(&m, msg, len, &e->limits, &pr);
+	if (rc)
+		return rc;
+	return report_build_from(out, e, m, &pr, opt, keep_docs);
+}
+
+int report_build_from(struct bs_report **out, const struct bs_engine *e,
+                      struct mime_message *m, const struct bs_problems *pr,
+                      const struct bs_scan_options *opt, bool keep_docs)
+{
 	struct bs_report *r;
 	struct ident_set *id = NULL;
 	struct judge_ctx jc;
@@ -259,18 +275,21 @@ int report_build(struct bs_report **out, const struct bs_engine *e,
 
 	*out = NULL;
 	r = bs_calloc(1, sizeof(*r));
-	if (r == NULL)
+	if (r == NULL) {
+		mime_message_free(&m);
 		return BS_ENOMEM;
-	bs_problems_init(&r->problems);
+	}
+	r->msg = m;
+	if (pr)
+		r->problems = *pr;
+	else
+		bs_problems_init(&r->problems);
 	r->arena = bs_arena_new(REPORT_ARENA_MAX);
 	if (r->arena == NULL) {
 		rc = BS_ENOMEM;
 		goto out;
 	}
 	r->message_id = r->date = r->from = r->subject = "";
-	rc = mime_message_parse(&r->msg, msg, len, &e->limits, &r->problems);
-	if (rc)
-		goto out;
 	message_facts(r, mime_message_info(r->msg));
 	rc = ident_set_new(&id);
 	if (rc == 0)
