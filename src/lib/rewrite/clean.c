@@ -280,6 +280,30 @@ static bool is_html_el(const struct dom_node *n, enum html_tag t)
 
 /* ---- policy ---- */
 
+/*
+ * An element the tree builder made that copies a start tag of the source:
+ * a formatting element re-created by "reconstruct the active formatting
+ * elements" or the adoption agency. Its attributes are the original's and
+ * are patched there. An implied <html> or <body> is not one: the
+ * attributes a later <html>/<body> start tag adds to it are its own.
+ */
+static bool implied_copy(const struct dom_node *n)
+{
+	static const enum html_tag formatting[] = {
+	    HTML_TAG_A,  HTML_TAG_B,     HTML_TAG_BIG,    HTML_TAG_CODE,
+	    HTML_TAG_EM, HTML_TAG_FONT,  HTML_TAG_I,      HTML_TAG_NOBR,
+	    HTML_TAG_S,  HTML_TAG_SMALL, HTML_TAG_STRIKE, HTML_TAG_STRONG,
+	    HTML_TAG_TT, HTML_TAG_U};
+	size_t i;
+
+	if (!(n->flags & HTML_EL_IMPLIED) || n->ns != HTML_NS_HTML)
+		return false;
+	for (i = 0; i < sizeof(formatting) / sizeof(formatting[0]); i++)
+		if (n->tag == formatting[i])
+			return true;
+	return false;
+}
+
 static bool is_boxable(const struct dom_node *n)
 {
 	const struct html_attr *t;
@@ -754,7 +778,7 @@ static int apply_ref(struct ctx *x, struct doc_ctx *dc, size_t ri, enum act act,
 	a = &n->attrs[ref->attr];
 	if (a->truncated)
 		return BS_ELIMIT;
-	if (n->flags & HTML_EL_IMPLIED)
+	if (implied_copy(n))
 		return 0; /* its start tag is another element's: done there */
 
 	/*
@@ -837,7 +861,7 @@ static int do_link(struct ctx *x, struct doc_ctx *dc, size_t ri)
 	if (ref->node == DOM_NONE || ref->attr == UINT32_MAX)
 		return 0;
 	n = html_dom_node(dc->rd->dom, ref->node);
-	if (n->flags & HTML_EL_IMPLIED)
+	if (implied_copy(n))
 		return 0;
 	a = &n->attrs[ref->attr];
 	bs_buf_init(&nu, a->value_len * 3 + 64);
