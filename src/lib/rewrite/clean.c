@@ -1981,6 +1981,35 @@ bool bs_clean_proxy_template_ok(const char *t)
 	return true;
 }
 
+/*
+ * Limits whose hit leaves every fetching URL found and its bytes exact:
+ * elements past the depth bound are still reported, attributes that can
+ * carry a URL are kept past html_attrs, CSS past its bounds is still
+ * searched for URLs (only visibility is less known). Any other limit may
+ * hide a tracker, and the message is skipped. Without this list, a sender
+ * could make clean give up on any message by adding 300 attributes.
+ */
+static bool limit_keeps_urls(const char *name)
+{
+	static const char *const ok[] = {"html-depth",
+	                                 "html-attrs",
+	                                 "html-formatting",
+	                                 "css-rules",
+	                                 "css-selectors",
+	                                 "css-declarations",
+	                                 "css-match-steps",
+	                                 "css-bytes",
+	                                 "css-depth",
+	                                 "url-tokens",
+	                                 NULL};
+	size_t i;
+
+	for (i = 0; ok[i]; i++)
+		if (strcmp(name, ok[i]) == 0)
+			return true;
+	return false;
+}
+
 static void skip(struct bs_clean *c, const char *reason)
 {
 	bs_free(c->body);
@@ -2022,7 +2051,8 @@ int bs_clean(struct bs_clean **out, const struct bs_engine *e, const char *msg,
 		goto done;
 	}
 	for (i = 0; i < c->report->problems.count; i++)
-		if (strncmp(c->report->problems.item[i], "limit:", 6) == 0) {
+		if (strncmp(c->report->problems.item[i], "limit:", 6) == 0 &&
+		    !limit_keeps_urls(c->report->problems.item[i] + 6)) {
 			skip(c, c->report->problems.item[i]);
 			goto done;
 		}
