@@ -172,9 +172,7 @@ static void val_escape(struct css_tokenizer *t, struct val *v)
 		for (n = 0; n < 6 && is_hex(at(t, 0)); n++) {
 			c = at(t, 0);
 			cp = cp * 16 +
-			     (unsigned long)(is_digit(c)
-			                         ? c - '0'
-			                         : (c | 0x20) - 'a' + 10);
+			     (unsigned long)bs_hexval((unsigned char)c);
 			t->pos++;
 		}
 		if (is_ws(at(t, 0)))

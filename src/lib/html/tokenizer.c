@@ -43,6 +43,7 @@
 
 #include "entities.h"
 #include "util/alloc.h"
+#include "util/str.h"
 
 /* Internal states: every state of 13.2.5, plus two that match keywords
  * incrementally (markup declaration open, PUBLIC/SYSTEM after a DOCTYPE
@@ -2441,10 +2442,7 @@ static void run(struct html_tokenizer *t, const unsigned char *p,
 			while (p < end && IS_HEX(*p)) {
 				c = *p++;
 				if (t->num < 0x110000)
-					t->num =
-					    t->num * 16 +
-					    (IS_DIG(c) ? c - '0'
-					               : (c | 0x20) - 'a' + 10);
+					t->num = t->num * 16 + bs_hexval(c);
 			}
 			NEXT();
 			if (c == ';') {

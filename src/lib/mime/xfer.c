@@ -22,6 +22,7 @@
 
 #include "mime/mime_int.h"
 #include "util/alloc.h"
+#include "util/str.h"
 
 #define XFER_STRIDE 128
 
@@ -32,16 +33,6 @@ struct xtok {
 	unsigned char out[3];
 	unsigned flags;
 };
-
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
 
 static bool blank(char c)
 {
@@ -66,8 +57,8 @@ static void qp_token(const char *p, size_t len, size_t r, struct xtok *tk)
 	tk->exact = true;
 	if (p[r] == '=') {
 		if (r + 2 < len &&
-		    (hi = hexval((unsigned char)p[r + 1])) >= 0 &&
-		    (lo = hexval((unsigned char)p[r + 2])) >= 0) {
+		    (hi = bs_hexval((unsigned char)p[r + 1])) >= 0 &&
+		    (lo = bs_hexval((unsigned char)p[r + 2])) >= 0) {
 			tk->rlen = 3;
 			tk->olen = 1;
 			tk->exact = false;

@@ -137,16 +137,6 @@ int rw_b64_encode(struct bs_buf *out, const char *s, size_t n, const char *eol)
 	return bs_buf_error(out);
 }
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 int rw_qp_decode(struct bs_buf *out, const char *s, size_t n)
 {
 	size_t i = 0, j, el;
@@ -161,8 +151,9 @@ int rw_qp_decode(struct bs_buf *out, const char *s, size_t n)
 			i = j;
 			continue;
 		}
-		if (i + 2 < n && (hi = hexval((unsigned char)s[i + 1])) >= 0 &&
-		    (lo = hexval((unsigned char)s[i + 2])) >= 0) {
+		if (i + 2 < n &&
+		    (hi = bs_hexval((unsigned char)s[i + 1])) >= 0 &&
+		    (lo = bs_hexval((unsigned char)s[i + 2])) >= 0) {
 			bs_buf_putc(out, hi << 4 | lo);
 			i += 3;
 			continue;

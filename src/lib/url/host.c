@@ -124,7 +124,7 @@ static int ipv6_parse(uint16_t addr[8], const char *s, size_t n)
 			continue;
 		}
 		while (length < 4 && p < n && bs_is_ascii_hex(C)) {
-			value = value * 16 + url_hexval(C);
+			value = value * 16 + (unsigned)bs_hexval(C);
 			p++;
 			length++;
 		}
@@ -257,7 +257,7 @@ static int ipv4_number(uint64_t *v, const char *s, size_t n, bool *nondec)
 		unsigned d;
 
 		if (radix == 16 && bs_is_ascii_hex(c))
-			d = url_hexval(c);
+			d = (unsigned)bs_hexval(c);
 		else if (radix == 10 && bs_is_ascii_digit(c))
 			d = c - '0';
 		else if (radix == 8 && c >= '0' && c <= '7')
@@ -776,10 +776,11 @@ int url_host_parse(struct bs_buf *out, enum bs_url_host_type *type,
 		if (s[i] == '%' && n - i > 2 &&
 		    bs_is_ascii_hex((unsigned char)s[i + 1]) &&
 		    bs_is_ascii_hex((unsigned char)s[i + 2])) {
-			bs_buf_putc(
-			    &dec,
-			    (int)(url_hexval((unsigned char)s[i + 1]) * 16 +
-			          url_hexval((unsigned char)s[i + 2])));
+			bs_buf_putc(&dec, (int)((unsigned)bs_hexval(
+			                            (unsigned char)s[i + 1]) *
+			                            16 +
+			                        (unsigned)bs_hexval(
+			                            (unsigned char)s[i + 2])));
 			i += 2;
 		} else {
 			bs_buf_putc(&dec, s[i]);

@@ -28,10 +28,11 @@ int bs_decode_percent(struct bs_buf *out, const char *s, size_t n,
 		if (c == '%' && n - i > 2 &&
 		    bs_is_ascii_hex((unsigned char)s[i + 1]) &&
 		    bs_is_ascii_hex((unsigned char)s[i + 2])) {
-			bs_buf_putc(
-			    out,
-			    (int)(url_hexval((unsigned char)s[i + 1]) * 16 +
-			          url_hexval((unsigned char)s[i + 2])));
+			bs_buf_putc(out, (int)((unsigned)bs_hexval(
+			                           (unsigned char)s[i + 1]) *
+			                           16 +
+			                       (unsigned)bs_hexval(
+			                           (unsigned char)s[i + 2])));
 			i += 3;
 		} else if (c == '+' && plus_space) {
 			bs_buf_putc(out, ' ');
@@ -129,8 +130,9 @@ int bs_decode_hex(struct bs_buf *out, const char *s, size_t n)
 		if (!bs_is_ascii_hex((unsigned char)s[i]))
 			return BS_EPARSE;
 	for (i = 0; i < n; i += 2)
-		bs_buf_putc(out, (int)(url_hexval((unsigned char)s[i]) * 16 +
-		                       url_hexval((unsigned char)s[i + 1])));
+		bs_buf_putc(
+		    out, (int)((unsigned)bs_hexval((unsigned char)s[i]) * 16 +
+		               (unsigned)bs_hexval((unsigned char)s[i + 1])));
 	return bs_buf_error(out);
 }
 

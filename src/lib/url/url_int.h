@@ -27,13 +27,6 @@ bool url_pe_in_set(unsigned char c, enum pe_set set);
 /* Append byte c to b, percent-encoded when it is in set. */
 void url_pe_append(struct bs_buf *b, unsigned char c, enum pe_set set);
 
-/* Value of hex digit c (caller checked bs_is_ascii_hex). */
-static inline unsigned url_hexval(unsigned char c)
-{
-	return c <= '9' ? (unsigned)(c - '0')
-	                : (unsigned)((c | 0x20) - 'a' + 10);
-}
-
 /*
  * The host parser (URL Standard 3.5) on [s, s+n): appends the serialised
  * host to out and sets *type. special is "url is special" (non-special

@@ -32,6 +32,16 @@ static inline bool bs_is_ascii_hex(unsigned char c)
 	return bs_is_ascii_digit(c) || (unsigned char)((c | 0x20) - 'a') < 6;
 }
 
+/* Value of hex digit c, or -1 when c is not one. */
+static inline int bs_hexval(unsigned char c)
+{
+	if (bs_is_ascii_digit(c))
+		return c - '0';
+	if ((unsigned char)((c | 0x20) - 'a') < 6)
+		return (c | 0x20) - 'a' + 10;
+	return -1;
+}
+
 /* ASCII case-insensitive equality of a span and a NUL-terminated literal. */
 bool bs_span_ieq(const char *s, size_t n, const char *lit);
 /* Same, for a prefix. */
