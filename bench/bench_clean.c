@@ -13,7 +13,7 @@
  *   scan_msgs_per_s=X clean_msgs_per_s=Y clean_cost_vs_scan=R
  * with R = X / Y (how many times a scan a clean costs).
  */
-#include <ftw.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,43 +23,47 @@
 #include "mime/mime.h"
 #include "util/buf.h"
 
+#include "testutil.h"
+
 struct msg {
 	char *p;
 	size_t n;
 };
 
 static struct msg *msgs;
-static size_t nmsgs, capmsgs, total_bytes;
+static size_t nmsgs, total_bytes;
 
-static int add(const char *path, const struct stat *st, int type, struct FTW *f)
+/* Every non-empty message under root into msgs, in path order. */
+static int load(const char *root)
 {
-	FILE *fp;
-	char *b;
+	char **files = NULL, *p;
+	struct msg *v;
+	size_t nfiles = 0, i, n;
+	int rc = -1;
 
-	(void)f;
-	if (type != FTW_F || st->st_size <= 0)
-		return 0;
-	fp = fopen(path, "rb");
-	if (fp == NULL)
-		return 0;
-	b = malloc((size_t)st->st_size);
-	if (b == NULL ||
-	    fread(b, 1, (size_t)st->st_size, fp) != (size_t)st->st_size) {
-		free(b);
-		fclose(fp);
-		return 0;
+	if (tu_list_files(&files, &nfiles, root) != 0)
+		goto out;
+	v = realloc(msgs, (nmsgs + nfiles + 1) * sizeof(*msgs));
+	if (v == NULL)
+		goto out;
+	msgs = v;
+	for (i = 0; i < nfiles; i++) {
+		if ((p = tu_read_file(files[i], &n)) == NULL)
+			goto out;
+		if (n == 0) {
+			free(p);
+			continue;
+		}
+		msgs[nmsgs].p = p;
+		msgs[nmsgs++].n = n;
+		total_bytes += n;
 	}
-	fclose(fp);
-	if (nmsgs == capmsgs) {
-		capmsgs = capmsgs ? capmsgs * 2 : 2048;
-		msgs = realloc(msgs, capmsgs * sizeof(*msgs));
-		if (msgs == NULL)
-			exit(2);
-	}
-	msgs[nmsgs].p = b;
-	msgs[nmsgs++].n = (size_t)st->st_size;
-	total_bytes += (size_t)st->st_size;
-	return 0;
+	rc = 0;
+out:
+	if (rc != 0)
+		fprintf(stderr, "%s: %s\n", root, strerror(errno));
+	tu_free_files(&files, &nfiles);
+	return rc;
 }
 
 static double cpu_now(void)
@@ -160,9 +164,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	snprintf(path, sizeof(path), "%s/corpus/raw", argv[1]);
-	nftw(path, add, 16, FTW_PHYS);
-	if (examples)
-		nftw(examples, add, 16, FTW_PHYS);
+	if (load(path) != 0 || (examples && load(examples) != 0))
+		return 2;
 	if (nmsgs == 0) {
 		fprintf(stderr, "no messages under %s\n", path);
 		return 2;

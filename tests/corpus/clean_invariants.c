@@ -27,7 +27,7 @@
  * Prints FIGURE lines with the counts, and the first failures. Exit 1 when
  * any invariant fails.
  */
-#include <ftw.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +39,8 @@
 #include "rewrite/rewrite.h"
 #include "util/buf.h"
 #include "util/str.h"
+
+#include "testutil.h"
 
 enum {
 	INV_STRUCT,
@@ -63,51 +65,16 @@ struct pol {
 };
 
 static char **files;
-static size_t nfiles, capfiles;
+static size_t nfiles;
 static const struct bs_engine *engine;
 static int shown;
 
-static int add_file(const char *p, const struct stat *st, int type,
-                    struct FTW *f)
+static void list_or_exit(const char *root)
 {
-	(void)st;
-	(void)f;
-	if (type != FTW_F)
-		return 0;
-	if (nfiles == capfiles) {
-		capfiles = capfiles ? capfiles * 2 : 2048;
-		files = realloc(files, capfiles * sizeof(*files));
-		if (files == NULL)
-			exit(2);
+	if (tu_list_files(&files, &nfiles, root) != 0) {
+		fprintf(stderr, "%s: %s\n", root, strerror(errno));
+		exit(2);
 	}
-	files[nfiles++] = strdup(p);
-	return 0;
-}
-
-static int cmpstr(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *b;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	b = malloc((size_t)n + 1);
-	if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
-		free(b);
-		b = NULL;
-	}
-	fclose(f);
-	*len = (size_t)n;
-	return b;
 }
 
 static int to_buf(void *ctx, const char *p, size_t n)
@@ -306,7 +273,7 @@ static void one(struct pol *p, const char *file)
 	struct bs_buf o, o2, rec, ta, tb;
 	struct mime_message *mi = NULL, *mo = NULL;
 	size_t len = 0, i, rewritten = 0, nfi = 0, nfo = 0;
-	char *msg = read_file(file, &len);
+	char *msg = tu_read_file(file, &len);
 	size_t before = fails(p);
 
 	if (msg == NULL)
@@ -435,12 +402,11 @@ int main(int argc, char **argv)
 	engine = e;
 	if (argc > 3) {
 		for (j = 3; j < argc; j++)
-			add_file(argv[j], NULL, FTW_F, NULL);
+			list_or_exit(argv[j]);
 	} else {
 		snprintf(path, sizeof(path), "%s/corpus/raw", argv[1]);
-		nftw(path, add_file, 16, FTW_PHYS);
-		nftw(argv[2], add_file, 16, FTW_PHYS);
-		qsort(files, nfiles, sizeof(*files), cmpstr);
+		list_or_exit(path);
+		list_or_exit(argv[2]);
 	}
 	memset(pols, 0, sizeof(pols));
 	pols[0].name = "trackers";
@@ -479,9 +445,7 @@ int main(int argc, char **argv)
 	}
 	/* one per message and policy */
 	printf("clean-invariants: %zu passed, %zu failed\n", runs - bad, bad);
-	for (i = 0; i < nfiles; i++)
-		free(files[i]);
-	free(files);
+	tu_free_files(&files, &nfiles);
 	bs_engine_free(&e);
 	mime_global_shutdown();
 	return total_fail ? 1 : 0;

@@ -6,36 +6,7 @@
 
 #include "bugsweep/limits.h"
 #include "mime/mime.h"
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL, *nb;
-	size_t cap = 0, n = 0, r;
-
-	if (f == NULL)
-		return NULL;
-	for (;;) {
-		if (n + 65536 + 1 > cap) {
-			cap = cap ? cap * 2 : 262144;
-			nb = realloc(buf, cap);
-			if (nb == NULL) {
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = nb;
-		}
-		r = fread(buf + n, 1, cap - n - 1, f);
-		if (r == 0)
-			break;
-		n += r;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
+#include "testutil.h"
 
 static int add_docs(struct corpus_docs *c, const char *file, const char *raw,
                     size_t rawlen, const struct bs_limits *lim, size_t *cap)
@@ -105,7 +76,7 @@ int corpus_docs_load(struct corpus_docs *out, const char *shared_dir)
 			continue;
 		*tab = '\0';
 		snprintf(path, sizeof(path), "%s/corpus/%s", shared_dir, line);
-		raw = slurp(path, &rawlen);
+		raw = tu_read_file(path, &rawlen);
 		if (raw == NULL) {
 			fprintf(stderr, "cannot read %s\n", path);
 			goto out;

@@ -11,7 +11,7 @@
  *
  * Prints a FIGURE line; exit 1 on any disagreement.
  */
-#include <ftw.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,53 +22,12 @@
 #include "mime/mime.h"
 #include "util/buf.h"
 
+#include "testutil.h"
+
 #define NWARN 32
 
 static char **files;
-static size_t nfiles, capfiles;
-
-static int add_file(const char *p, const struct stat *st, int type,
-                    struct FTW *f)
-{
-	(void)st;
-	(void)f;
-	if (type != FTW_F)
-		return 0;
-	if (nfiles == capfiles) {
-		capfiles = capfiles ? capfiles * 2 : 2048;
-		files = realloc(files, capfiles * sizeof(*files));
-		if (files == NULL)
-			exit(2);
-	}
-	files[nfiles++] = strdup(p);
-	return 0;
-}
-
-static int cmpstr(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *b;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	b = malloc((size_t)n + 1);
-	if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
-		free(b);
-		b = NULL;
-	}
-	fclose(f);
-	*len = (size_t)n;
-	return b;
-}
+static size_t nfiles;
 
 static int to_buf(void *ctx, const char *p, size_t n)
 {
@@ -173,9 +132,11 @@ int main(int argc, char **argv)
 	if (bs_engine_new(&e, &cfg, err))
 		return 2;
 	snprintf(path, sizeof(path), "%s/corpus/raw", argv[1]);
-	nftw(path, add_file, 16, FTW_PHYS);
-	nftw(argv[2], add_file, 16, FTW_PHYS);
-	qsort(files, nfiles, sizeof(*files), cmpstr);
+	if (tu_list_files(&files, &nfiles, path) != 0 ||
+	    tu_list_files(&files, &nfiles, argv[2]) != 0) {
+		fprintf(stderr, "%s, %s: %s\n", path, argv[2], strerror(errno));
+		return 2;
+	}
 	memset(&o, 0, sizeof(o));
 	a.types = g_string_new(NULL);
 	b.types = g_string_new(NULL);
@@ -183,7 +144,7 @@ int main(int argc, char **argv)
 		struct bs_clean *c = NULL;
 		struct bs_buf out;
 		size_t len;
-		char *msg = read_file(files[i], &len);
+		char *msg = tu_read_file(files[i], &len);
 		bool ok;
 
 		if (msg == NULL)
@@ -235,9 +196,7 @@ int main(int argc, char **argv)
 	       nfiles, rewritten, same, parts, warned, bad);
 	g_string_free(a.types, TRUE);
 	g_string_free(b.types, TRUE);
-	for (i = 0; i < nfiles; i++)
-		free(files[i]);
-	free(files);
+	tu_free_files(&files, &nfiles);
 	bs_engine_free(&e);
 	mime_global_shutdown();
 	return bad ? 1 : 0;

@@ -20,6 +20,7 @@
 #include "bugsweep/limits.h"
 #include "dom_sink.h"
 #include "html/parser.h"
+#include "testutil.h"
 
 #define SHORT_INPUT 200
 
@@ -31,36 +32,10 @@ struct known {
 
 static bool verbose;
 
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, n = 0, r;
-
-	if (f == NULL)
-		return NULL;
-	for (;;) {
-		if (n + 4096 + 1 > cap) {
-			cap = cap ? cap * 2 : 65536;
-			buf = realloc(buf, cap);
-			if (buf == NULL)
-				exit(2);
-		}
-		r = fread(buf + n, 1, cap - n - 1, f);
-		if (r == 0)
-			break;
-		n += r;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
-
 static void load_known(struct known *k, const char *path)
 {
 	size_t len;
-	char *s = read_file(path, &len), *line, *save = NULL;
+	char *s = tu_read_file(path, &len), *line, *save = NULL;
 
 	memset(k, 0, sizeof(*k));
 	if (s == NULL)
@@ -264,7 +239,7 @@ static void run_file(const char *dir, const char *name, struct known *k,
 	size_t data_start = 0, doc_start = 0;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	s = read_file(path, &len);
+	s = tu_read_file(path, &len);
 	if (s == NULL) {
 		printf("cannot read %s\n", path);
 		st->failed++;

@@ -24,6 +24,7 @@
 
 #include "css_test.h"
 #include "util/str.h"
+#include "testutil.h"
 
 struct stats {
 	size_t files, sheets, attrs, urls, rules, bytes;
@@ -58,30 +59,6 @@ static void found_clear(struct found *f)
 	for (i = 0; i < f->n; i++)
 		free(f->url[i]);
 	f->n = 0;
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *fp = fopen(path, "rb");
-	char *d = NULL;
-	long n;
-
-	if (fp == NULL)
-		return NULL;
-	if (fseek(fp, 0, SEEK_END) == 0 && (n = ftell(fp)) >= 0 &&
-	    fseek(fp, 0, SEEK_SET) == 0) {
-		d = malloc((size_t)n + 1);
-		if (d && fread(d, 1, (size_t)n, fp) != (size_t)n) {
-			free(d);
-			d = NULL;
-		}
-		if (d) {
-			d[n] = '\0';
-			*len = (size_t)n;
-		}
-	}
-	fclose(fp);
-	return d;
 }
 
 static int hexval(int c)
@@ -336,7 +313,7 @@ static void scan_text(struct stats *st, struct found *f, char *s, size_t n)
 static void scan_file(struct stats *st, struct found *f, const char *path)
 {
 	size_t n, qn, bn;
-	char *s = read_file(path, &n), *q, *b;
+	char *s = tu_read_file(path, &n), *q, *b;
 
 	if (s == NULL)
 		return;

@@ -30,6 +30,7 @@
 #include "mime/mime.h"
 #include "mime/mime_int.h"
 #include "util/alloc.h"
+#include "testutil.h"
 
 static const char *shared;
 
@@ -50,28 +51,6 @@ static struct label *label_of(const char *file)
 		if (strcmp(labels[i].file, file) == 0)
 			return &labels[i];
 	return NULL;
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *b;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	b = malloc((size_t)n + 1);
-	if (b == NULL || fread(b, 1, (size_t)n, f) != (size_t)n) {
-		free(b);
-		fclose(f);
-		return NULL;
-	}
-	fclose(f);
-	*len = (size_t)n;
-	return b;
 }
 
 static void load_labels(void)
@@ -348,7 +327,7 @@ static void corpus(void **state)
 
 		snprintf(path, sizeof(path), "%s/corpus/%s", shared,
 		         labels[i].file);
-		raw = read_file(path, &len);
+		raw = tu_read_file(path, &len);
 		assert_non_null(raw);
 		bs_problems_init(&pb);
 		assert_int_equal(mime_message_parse(&m, raw, len, NULL, &pb),

@@ -1,0 +1,112 @@
+/*
+ * testutil.c - file helpers shared by the tests and benches (testutil.h).
+ */
+#define _XOPEN_SOURCE 700
+#include "testutil.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+char *tu_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL, *nb;
+	size_t cap = 0, n = 0, r;
+	int e;
+
+	if (f == NULL)
+		return NULL;
+	for (;;) {
+		if (cap - n < 4096 + 1) {
+			cap = cap ? cap * 2 : 65536;
+			nb = realloc(buf, cap);
+			if (nb == NULL)
+				goto fail;
+			buf = nb;
+		}
+		r = fread(buf + n, 1, cap - n - 1, f);
+		if (r == 0)
+			break;
+		n += r;
+	}
+	if (ferror(f)) {
+		errno = EIO;
+		goto fail;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+fail:
+	e = errno;
+	free(buf);
+	fclose(f);
+	errno = e;
+	return NULL;
+}
+
+/* nftw() has no user pointer: the list being filled is this file's one
+ * piece of state, live only during tu_list_files. */
+static char ***walk_files;
+static size_t *walk_n, walk_cap;
+
+static int walk_add(const char *p, const struct stat *st, int type,
+                    struct FTW *ftw)
+{
+	char **v;
+
+	(void)st;
+	(void)ftw;
+	if (type != FTW_F)
+		return 0;
+	if (*walk_n == walk_cap) {
+		walk_cap = walk_cap ? walk_cap * 2 : 1024;
+		v = realloc(*walk_files, walk_cap * sizeof(*v));
+		if (v == NULL)
+			return -1;
+		*walk_files = v;
+	}
+	if (((*walk_files)[*walk_n] = strdup(p)) == NULL)
+		return -1;
+	(*walk_n)++;
+	return 0;
+}
+
+static int cmp_path(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int tu_list_files(char ***files, size_t *n, const char *dir)
+{
+	int rc;
+
+	walk_files = files;
+	walk_n = n;
+	walk_cap = *n; /* grown from exactly what is there */
+	rc = nftw(dir, walk_add, 16, FTW_PHYS);
+	walk_files = NULL;
+	walk_n = NULL;
+	if (rc != 0) {
+		if (errno == 0)
+			errno = ENOMEM;
+		return -1;
+	}
+	if (*n > 1)
+		qsort(*files, *n, sizeof(**files), cmp_path);
+	return 0;
+}
+
+void tu_free_files(char ***files, size_t *n)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		free((*files)[i]);
+	free(*files);
+	*files = NULL;
+	*n = 0;
+}
