@@ -57,12 +57,10 @@ static void add_reason(struct verdict *v, const char *r)
 		v->reasons[v->nreasons++] = r;
 }
 
-static bool span_has_ext(const char *s, size_t n)
+/* Does [s, s+n) end, ASCII case-insensitively, in one of exts (and
+ * hold more than that ending)? */
+static bool ends_in_one_of(const char *s, size_t n, const char *const *exts)
 {
-	static const char *const exts[] = {
-	    ".png", ".jpg",  ".jpeg", ".gif",  ".webp",  ".svg", ".bmp",
-	    ".ico", ".avif", ".css",  ".woff", ".woff2", ".ttf", ".otf",
-	    ".eot", ".tif",  ".tiff", ".heic", NULL};
 	size_t i, l;
 
 	for (i = 0; exts[i]; i++) {
@@ -71,6 +69,16 @@ static bool span_has_ext(const char *s, size_t n)
 			return true;
 	}
 	return false;
+}
+
+static bool span_has_ext(const char *s, size_t n)
+{
+	static const char *const exts[] = {
+	    ".png", ".jpg",  ".jpeg", ".gif",  ".webp",  ".svg", ".bmp",
+	    ".ico", ".avif", ".css",  ".woff", ".woff2", ".ttf", ".otf",
+	    ".eot", ".tif",  ".tiff", ".heic", NULL};
+
+	return ends_in_one_of(s, n, exts);
 }
 
 /* Query keys that tune how a shared image is served, not who gets it. */
@@ -278,14 +286,8 @@ static bool script_name(const char *s, size_t n)
 	static const char *const exts[] = {".php",  ".asp", ".aspx",
 	                                   ".ashx", ".cgi", ".jsp",
 	                                   ".pl",   ".do",  NULL};
-	size_t i, l;
 
-	for (i = 0; exts[i]; i++) {
-		l = strlen(exts[i]);
-		if (n > l && bs_span_ieq(s + n - l, l, exts[i]))
-			return true;
-	}
-	return false;
+	return ends_in_one_of(s, n, exts);
 }
 
 /* "name@2x.png" is a retina image, not an address. */
