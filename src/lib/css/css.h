@@ -65,6 +65,10 @@ struct css_options {
 	const struct bs_limits *limits; /* NULL: the defaults */
 	struct bs_problems *problems;   /* NULL: not recorded */
 	struct css_budget *budget;      /* NULL: counted for this call alone */
+	/* Only css_sheet_urls is wanted: rules keep no selectors and no
+	 * declarations, so nothing can be matched or cascaded. The URL list
+	 * is the same as without it. */
+	bool urls_only;
 };
 
 /* --- URL references ---------------------------------------------- */

@@ -89,6 +89,7 @@ struct parser {
 	struct css_vdecl *vdecls;
 	size_t nvdecls, avdecls;
 	struct bs_buf name; /* the property name being read */
+	bool urls_only;     /* css_options.urls_only */
 };
 
 static const char *const ctx_import = "@import";
@@ -598,7 +599,7 @@ static void qualified_rule(struct parser *p, unsigned level,
 	              (flags & CSS_URL_NESTED) ? CSS_RULE_NESTED : 0, cond,
 	              pstart);
 	rule_prelude(p, r, pstart, plast);
-	if (r != CSS_NO_RULE && !(flags & CSS_URL_NESTED))
+	if (r != CSS_NO_RULE && !(flags & CSS_URL_NESTED) && !p->urls_only)
 		parse_selectors(p, r);
 	p->cur.kind = CTX_STRAY;
 	p->cur.flags = flags | CSS_URL_STRAY;
@@ -699,7 +700,7 @@ static void declaration(struct parser *p, unsigned level, uint32_t r,
 				n_urls++;
 		}
 		vend = t->span.end;
-		if (nv < CSS_VTOK_MAX)
+		if (nv < CSS_VTOK_MAX && !p->urls_only)
 			put_vtok(&vt[nv++], t, rel);
 		else
 			overflow = true;
@@ -714,7 +715,7 @@ static void declaration(struct parser *p, unsigned level, uint32_t r,
 	if (vend < vstart)
 		vend = vstart;
 	p->cur = save;
-	if (r == CSS_NO_RULE)
+	if (r == CSS_NO_RULE || p->urls_only)
 		return;
 	if (p->budget->declarations >= p->lim->css_declarations) {
 		limit_hit(p, "css-declarations");
@@ -1064,6 +1065,7 @@ static int parse(struct css_sheet **out, const char *data, size_t len,
 	p.lim = css_limits(opt ? opt->limits : NULL, &p.lim_store);
 	p.problems = opt ? opt->problems : NULL;
 	p.budget = opt && opt->budget ? opt->budget : &p.own_budget;
+	p.urls_only = opt && opt->urls_only;
 	bs_buf_init(&p.name, (size_t)-1);
 	css_tok_init(&p.tk, data, len, base);
 	p.cur.kind = CTX_STRAY;

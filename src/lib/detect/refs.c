@@ -837,6 +837,7 @@ int refs_extract(struct ref_list *out, const struct html_dom *dom,
 	w.copt.limits = o->limits;
 	w.copt.problems = o->problems;
 	w.copt.budget = &w.budget;
+	w.copt.urls_only = o->urls_only;
 	memset(&io, 0, sizeof(io));
 	io.limits = o->limits;
 	io.problems = o->problems;

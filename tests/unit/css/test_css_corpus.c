@@ -193,12 +193,41 @@ static size_t decode_refs(char *s, size_t n)
 	return k;
 }
 
+/* The urls_only parse (clean's check of its output) lists the same URLs,
+ * with the same spans and flags, as the full one. */
+static void same_urls_only(const char *s, size_t n, bool style,
+                           const struct css_url *want, size_t nwant)
+{
+	struct css_budget budget = {0};
+	struct css_options o = {.budget = &budget, .urls_only = true};
+	struct css_sheet *sh = NULL;
+	const struct css_url *u;
+	size_t nu, i;
+
+	assert_int_equal(style ? css_style_parse(&sh, s, n, 7, &o)
+	                       : css_sheet_parse(&sh, s, n, 7, &o),
+	                 0);
+	u = css_sheet_urls(sh, &nu);
+	assert_int_equal(nu, nwant);
+	for (i = 0; i < nu; i++) {
+		assert_int_equal(u[i].url_len, want[i].url_len);
+		assert_memory_equal(u[i].url, want[i].url, u[i].url_len);
+		assert_int_equal(u[i].flags, want[i].flags);
+		assert_int_equal(u[i].url_span.start, want[i].url_span.start);
+		assert_int_equal(u[i].whole_span.end, want[i].whole_span.end);
+		assert_string_equal(u[i].context, want[i].context);
+		assert_int_equal(u[i].rule, want[i].rule);
+	}
+	css_sheet_free(&sh);
+}
+
 static void check_sheet(struct stats *st, struct found *f, const char *s,
                         size_t n, bool style)
 {
 	struct bs_problems pr;
 	struct css_budget budget = {0};
-	struct css_options o = {NULL, &pr, &budget};
+	struct css_options o = {
+	    .limits = NULL, .problems = &pr, .budget = &budget};
 	struct css_index_options io = {NULL, &pr, &budget, true, NULL};
 	struct css_sheet *sh = NULL;
 	struct css_index *idx = NULL;
@@ -219,6 +248,7 @@ static void check_sheet(struct stats *st, struct found *f, const char *s,
 	st->urls += nu;
 	st->rules += nr;
 	st->bytes += n;
+	same_urls_only(s, n, style, u, nu);
 	for (i = 0; i < nu; i++) {
 		/* Spans stay inside the input and hold the URL's bytes. */
 		assert_true(u[i].url_span.start >= 7 &&

@@ -47,7 +47,8 @@ static void depth_limit(void **state)
 {
 	struct bs_limits lim;
 	struct bs_problems pr;
-	struct css_options o = {&lim, &pr, NULL};
+	struct css_options o = {
+	    .limits = &lim, .problems = &pr, .budget = NULL};
 	struct css_sheet *sh = NULL;
 	struct bs_buf in;
 	const struct css_url *u;
@@ -87,7 +88,8 @@ static void bytes_limit(void **state)
 	                         "c{background:url(two)}";
 	struct bs_limits lim;
 	struct bs_problems pr;
-	struct css_options o = {&lim, &pr, NULL};
+	struct css_options o = {
+	    .limits = &lim, .problems = &pr, .budget = NULL};
 	struct css_sheet *sh = NULL;
 	const struct css_url *u;
 	size_t n;
@@ -111,7 +113,8 @@ static void count_limits(void **state)
 	struct bs_limits lim;
 	struct bs_problems pr;
 	struct css_budget budget = {0};
-	struct css_options o = {&lim, &pr, &budget};
+	struct css_options o = {
+	    .limits = &lim, .problems = &pr, .budget = &budget};
 	struct css_sheet *a = NULL, *b = NULL;
 	const struct css_rule *r;
 	struct bs_buf in;
@@ -159,7 +162,8 @@ static void selector_depth_limit(void **state)
 {
 	struct bs_limits lim;
 	struct bs_problems pr;
-	struct css_options o = {&lim, &pr, NULL};
+	struct css_options o = {
+	    .limits = &lim, .problems = &pr, .budget = NULL};
 	struct css_selectors *s = NULL;
 	struct bs_buf in;
 	size_t i;
@@ -201,7 +205,8 @@ static void long_prelude(void **state)
 	struct bs_limits lim;
 	struct bs_problems pr;
 	struct css_budget budget = {0};
-	struct css_options o = {&lim, &pr, &budget};
+	struct css_options o = {
+	    .limits = &lim, .problems = &pr, .budget = &budget};
 	struct css_sheet *sh = NULL;
 	const struct css_rule *r;
 	struct bs_buf in;
@@ -231,7 +236,8 @@ static void match_steps_limit(void **state)
 	struct bs_limits lim;
 	struct bs_problems pr;
 	struct css_budget budget = {0};
-	struct css_options o = {&lim, &pr, &budget};
+	struct css_options o = {
+	    .limits = &lim, .problems = &pr, .budget = &budget};
 	struct css_index_options io = {&lim, &pr, &budget, false, NULL};
 	struct css_sheet *sh = NULL;
 	struct css_index *idx = NULL;
@@ -364,7 +370,8 @@ static void gen_long_selector(struct bs_buf *b, size_t n)
 static double time_parse(gen_fn gen, size_t n, size_t *len)
 {
 	struct bs_limits lim;
-	struct css_options o = {&lim, NULL, NULL};
+	struct css_options o = {
+	    .limits = &lim, .problems = NULL, .budget = NULL};
 	struct css_sheet *sh = NULL;
 	struct css_index *idx = NULL;
 	struct css_index_options io = {&lim, NULL, NULL, false, NULL};
@@ -442,7 +449,8 @@ static void linear(void **state)
 static void index_scales(void **state)
 {
 	struct bs_limits lim;
-	struct css_options o = {&lim, NULL, NULL};
+	struct css_options o = {
+	    .limits = &lim, .problems = NULL, .budget = NULL};
 	struct css_index_options io = {&lim, NULL, NULL, false, NULL};
 	double t[2];
 	size_t elements = vg_scaled(20000);
