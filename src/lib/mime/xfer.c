@@ -48,6 +48,10 @@ static size_t eol_at(const char *p, size_t len, size_t i)
 	return 0;
 }
 
+/* The bytes that end a quoted-printable literal run. */
+static const bool qp_special[256] = {
+    ['='] = true, ['\n'] = true, ['\r'] = true};
+
 static void qp_token(const char *p, size_t len, size_t r, struct xtok *tk)
 {
 	size_t i = r, e;
@@ -81,10 +85,10 @@ static void qp_token(const char *p, size_t len, size_t r, struct xtok *tk)
 		tk->rlen = tk->olen = e;
 		return;
 	}
-	i = r + 1;
-	while (i < len && i - r < XFER_STRIDE && p[i] != '=' && p[i] != '\n' &&
-	       p[i] != '\r')
-		i++;
+	/* A run of literal bytes, up to the stride: one table lookup a byte. */
+	e = len - r < XFER_STRIDE ? len : r + XFER_STRIDE;
+	for (i = r + 1; i < e && !qp_special[(unsigned char)p[i]]; i++)
+		;
 	tk->rlen = tk->olen = i - r;
 }
 

@@ -74,6 +74,14 @@ int bs_buf_append(struct bs_buf *b, const void *p, size_t n)
 int bs_buf_putc(struct bs_buf *b, int c)
 {
 	char ch = (char)c;
+
+	/* Decoders put a byte at a time: skip grow() while there is room
+	 * (room for the byte and the NUL, and under the cap). */
+	if (b->err == 0 && b->len + 2 <= b->alloc && b->len < b->max) {
+		b->data[b->len++] = ch;
+		b->data[b->len] = '\0';
+		return 0;
+	}
 	return bs_buf_append(b, &ch, 1);
 }
 
