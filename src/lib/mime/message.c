@@ -804,6 +804,7 @@ static void add_doc(struct walk *w, const struct mime_layer *L,
 	in->text = cr.text;
 	in->text_len = cr.len;
 	in->truncated = cr.truncated;
+	in->text_is_body = cr.text == t && cr.len == tlen;
 	if (cr.truncated)
 		bs_problems_add(w->pb, "limit", "html-bytes");
 	in->charset_used = bs_arena_strndup(m->arena, cr.used, strlen(cr.used));

@@ -166,6 +166,10 @@ struct mime_doc_info {
 	unsigned rfc822_depth; /* message/rfc822 parts around it */
 	bool spliceable;
 	bool truncated; /* text cut at limits.html_bytes */
+	/* text is the transfer-decoded body byte for byte: the charset
+	 * needed no conversion and nothing was cut (a rewriter can patch it
+	 * without decoding the body again). */
+	bool text_is_body;
 	struct mime_span header;
 	struct mime_span body;
 	struct mime_span cte_field;

@@ -1420,19 +1420,27 @@ static int encode_doc(struct ctx *x, struct doc_ctx *dc, struct part_out *po,
 		rw_patches_release(&dc->p);
 		dc->p = sp;
 	}
-	if (di->cte == MIME_CTE_QP)
-		rc = rw_qp_decode(&tb, b, blen);
-	else if (di->cte == MIME_CTE_BASE64)
-		rc = rw_b64_decode(&tb, b, blen);
-	else
-		bs_buf_append(&tb, b, blen);
-	if (rc || (rc = bs_buf_error(&tb)) != 0) {
-		*why = "decode";
-		goto out;
+	/* t: the body with its transfer encoding undone, which is what gets
+	 * patched and encoded again; often the MIME layer's text itself. */
+	if (di->text_is_body) {
+		t = di->text;
+		tlen = di->text_len;
+	} else {
+		if (di->cte == MIME_CTE_QP)
+			rc = rw_qp_decode(&tb, b, blen);
+		else if (di->cte == MIME_CTE_BASE64)
+			rc = rw_b64_decode(&tb, b, blen);
+		else
+			bs_buf_append(&tb, b, blen);
+		if (rc || (rc = bs_buf_error(&tb)) != 0) {
+			*why = "decode";
+			goto out;
+		}
+		t = tb.data ? tb.data : "";
+		tlen = tb.len;
 	}
-	t = tb.data ? tb.data : "";
-	tlen = tb.len;
-	if (tlen == di->text_len && memcmp(t, di->text, tlen) == 0 &&
+	if ((di->text_is_body ||
+	     (tlen == di->text_len && memcmp(t, di->text, tlen) == 0)) &&
 	    (cs != RW_CS_ICONV || !memchr(t, 0x1B, tlen))) {
 		/* the text is its own bytes: patch them */
 		for (i = 0; i < dc->p.n && rc == 0; i++) {
@@ -1687,6 +1695,16 @@ static int verify_urls(struct ctx *x, struct mime_message *m, const char **why)
 	memset(&ro, 0, sizeof(ro));
 	ro.limits = &x->e->limits;
 	ro.urls_only = true;
+	/* The rewrite is planned and the trees of the message as it came
+	 * are done with: one of them lends its memory to the parses here,
+	 * the others go now rather than with the report. */
+	for (i = 0; i < x->r->ndocs; i++) {
+		if (dom == NULL)
+			dom = x->r->docs[i].dom;
+		else
+			html_dom_free(&x->r->docs[i].dom);
+		x->r->docs[i].dom = NULL;
+	}
 	for (i = 0; i < n && rc == 0; i++) {
 		const struct mime_doc_info *di =
 		    mime_doc_info(mime_message_doc(m, i));
