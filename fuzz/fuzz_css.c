@@ -111,6 +111,36 @@ static void check_sheet(const struct css_sheet *sh, size_t len)
 	}
 }
 
+/*
+ * clean checks its output with a URL-only parse (css_options.urls_only):
+ * it must list exactly the URLs of the full parse, or a tracker could get
+ * through the check. Compared under the default limits, which a few KB of
+ * input cannot reach.
+ */
+static void same_urls_only(const struct css_sheet *full, const char *css,
+                           size_t len)
+{
+	struct css_options o = {.urls_only = true};
+	struct css_sheet *s = NULL;
+	const struct css_url *a, *b;
+	size_t na, nb, i;
+
+	if (css_sheet_parse(&s, css, len, 0, &o) != 0)
+		return; /* out of memory */
+	a = css_sheet_urls(full, &na);
+	b = css_sheet_urls(s, &nb);
+	FUZZ_CHECK(na == nb);
+	for (i = 0; i < na; i++) {
+		FUZZ_CHECK(a[i].url_len == b[i].url_len &&
+		           memcmp(a[i].url, b[i].url, a[i].url_len) == 0);
+		FUZZ_CHECK(a[i].flags == b[i].flags);
+		FUZZ_CHECK(a[i].url_span.start == b[i].url_span.start &&
+		           a[i].whole_span.end == b[i].whole_span.end);
+		FUZZ_CHECK(strcmp(a[i].context, b[i].context) == 0);
+	}
+	css_sheet_free(&s);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint8_t flags = fuzz_byte(&data, &size);
@@ -143,8 +173,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.problems = &pr;
 	o.budget = (flags & 8) ? &budget : NULL;
 
-	if (css_sheet_parse(&sheet, css, size, 0, &o) == 0)
+	if (css_sheet_parse(&sheet, css, size, 0, &o) == 0) {
 		check_sheet(sheet, size);
+		if (!(flags & 1))
+			same_urls_only(sheet, css, size);
+	}
 	if (css_style_parse(&style, css, size, 0, &o) == 0) {
 		const struct css_rule *rules;
 		size_t n;
