@@ -224,6 +224,14 @@ int css_style_parse(struct css_sheet **out, const char *data, size_t len,
                     uint64_t base,
                     const struct css_options *opt) BS_WARN_UNUSED;
 
+/*
+ * False only when [data, data+len) cannot hold a URL however it parses:
+ * every URL comes from a url token or a function (a literal "(") or an
+ * @import string (a literal "@"), and no escape makes either. A caller
+ * that wants nothing but the URLs may then skip the parse.
+ */
+bool css_may_hold_url(const char *data, size_t len);
+
 const struct css_rule *css_sheet_rules(const struct css_sheet *s, size_t *n);
 const struct css_url *css_sheet_urls(const struct css_sheet *s, size_t *n);
 

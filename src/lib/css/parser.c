@@ -303,6 +303,11 @@ static void add_url(struct parser *p, const struct urlctx *ctx, const char *v,
 		sh->rules[u->rule].nurls++;
 }
 
+bool css_may_hold_url(const char *data, size_t len)
+{
+	return memchr(data, '(', len) != NULL || memchr(data, '@', len) != NULL;
+}
+
 static void pend_finish(struct parser *p, uint64_t end, unsigned flags)
 {
 	struct css_span whole = {p->pend_start, end};

@@ -314,6 +314,9 @@ static int collect_sheet(struct walk *w, uint32_t e)
 	}
 	if (end <= start || end > w->doclen)
 		return 0;
+	if (w->opt->urls_only &&
+	    !css_may_hold_url(w->doc + start, (size_t)(end - start)))
+		return 0; /* nothing to list, and no cascade is wanted */
 	rc = css_sheet_parse(&s, w->doc + start, (size_t)(end - start), start,
 	                     &w->copt);
 	if (rc)
@@ -593,7 +596,9 @@ static int visit(struct walk *w, uint32_t e)
 	if (rc)
 		return rc;
 	ai = attr_index(n, "style", 0);
-	if (ai != UINT32_MAX) {
+	if (ai != UINT32_MAX &&
+	    (!w->opt->urls_only ||
+	     css_may_hold_url(n->attrs[ai].value, n->attrs[ai].value_len))) {
 		const struct html_attr *st = &n->attrs[ai];
 		bool exact = value_exact(w, st);
 		rc =

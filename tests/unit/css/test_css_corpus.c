@@ -209,6 +209,7 @@ static void same_urls_only(const char *s, size_t n, bool style,
 	                 0);
 	u = css_sheet_urls(sh, &nu);
 	assert_int_equal(nu, nwant);
+	assert_true(nu == 0 || css_may_hold_url(s, n));
 	for (i = 0; i < nu; i++) {
 		assert_int_equal(u[i].url_len, want[i].url_len);
 		assert_memory_equal(u[i].url, want[i].url, u[i].url_len);
