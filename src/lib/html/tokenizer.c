@@ -682,12 +682,22 @@ static void tag_begin(struct html_tokenizer *t, bool is_end)
 	t->hon = false;
 }
 
-static bool is_url_attr(const char *n, size_t len)
+/*
+ * Attributes kept past limits.html_attrs: those that carry a URL or a
+ * style, and those that decide how a fetch is judged (its size, whether
+ * it is hidden, what CSS applies, whether a link or input fetches at
+ * all). Dropping `width=1 height=1` behind 300 junk attributes would
+ * otherwise turn a pixel into content. Duplicates are still dropped, so
+ * an element holds at most html_attrs plus this list.
+ */
+static bool keep_past_limit(const char *n, size_t len)
 {
 	static const char *const names[] = {
 	    "src",        "srcset", "href",     "background", "poster",
 	    "data",       "style",  "lowsrc",   "dynsrc",     "action",
 	    "formaction", "cite",   "longdesc", "content",    "xlink:href",
+	    "width",      "height", "hidden",   "class",      "id",
+	    "alt",        "type",   "rel",      "media",      "sizes",
 	};
 	size_t i;
 
@@ -856,7 +866,7 @@ static void attr_name_add(struct html_tokenizer *t, const unsigned char *s,
 }
 
 /* Leaving the attribute name state: drop a duplicate, or one past the
- * limit unless it can carry a URL or a style. */
+ * limit unless keep_past_limit() says it matters. */
 static void attr_name_done(struct html_tokenizer *t, uint64_t at)
 {
 	struct html_attr *a;
@@ -876,7 +886,7 @@ static void attr_name_done(struct html_tokenizer *t, uint64_t at)
 		perr(t, HTML_ERR_DUPLICATE_ATTRIBUTE, at);
 		goto drop;
 	}
-	if (t->nattrs >= t->max_attrs && !is_url_attr(nm, len)) {
+	if (t->nattrs >= t->max_attrs && !keep_past_limit(nm, len)) {
 		if (!t->is_end)
 			limit_hit(t, "html-attrs");
 		goto drop;

@@ -330,16 +330,22 @@ static void limit_attrs(void **state)
 	lim.html_attrs = 3;
 	bs_problems_init(&p);
 	got = tokenize("<a a=1 b=2 c=3 d=4 href=x e=5 src=y href=z style=s>"
-	               "<b a=1 b=2 c=3>",
+	               "<b a=1 b=2 c=3>"
+	               "<img x=1 y=2 z=3 q=4 width=1 height=1 src=t>",
 	               &o);
-	/* Past 3, only URL and style carriers stay (deduplicated). */
+	/* Past 3, only URL and style carriers and what decides how a
+	 * fetch is judged (size here) stay, deduplicated. */
 	assert_string_equal(got,
 	                    "S a[0,51) TRUNC a[3,4)=1[5,6) b[7,8)=2[9,10) "
 	                    "c[11,12)=3[13,14) href[19,23)=x[24,25) "
 	                    "src[30,33)=y[34,35) style[43,48)=s[49,50)\n"
 	                    "S b[51,66) a[54,55)=1[56,57) b[58,59)=2[60,61) "
 	                    "c[62,63)=3[64,65)\n"
-	                    "EOF[66,66)\n");
+	                    "S img[66,110) TRUNC x[71,72)=1[73,74) "
+	                    "y[75,76)=2[77,78) z[79,80)=3[81,82) "
+	                    "width[87,92)=1[93,94) height[95,101)=1[102,103) "
+	                    "src[104,107)=t[108,109)\n"
+	                    "EOF[110,110)\n");
 	assert_true(bs_problems_has(&p, "limit", "html-attrs"));
 	assert_int_equal(p.count, 1);
 	bs_free(got);
