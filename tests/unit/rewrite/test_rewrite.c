@@ -568,6 +568,17 @@ static void make_single(struct bs_buf *m, const char *html)
 	bs_buf_puts(m, "\r\n");
 }
 
+/* The decoded HTML of a cleaned make_single() message: its one part is
+ * base64. */
+static void body_of(struct bs_buf *dec, const struct bs_buf *out)
+{
+	const char *b = strstr(out->data, "\r\n\r\n") + 4;
+
+	bs_buf_init(dec, 1 << 20);
+	assert_int_equal(
+	    rw_b64_decode(dec, b, out->len - (size_t)(b - out->data)), 0);
+}
+
 static void policies(void **state)
 {
 	/* windows-1252 text (0xE9), a visible image whose URL names the
@@ -583,7 +594,6 @@ static void policies(void **state)
 	struct bs_clean_options o;
 	struct bs_clean *c;
 	struct bs_buf m, out, dec;
-	const char *b;
 
 	(void)state;
 	make_single(&m, html);
@@ -595,10 +605,7 @@ static void policies(void **state)
 	c = clean(m.data, &o, &out);
 	assert_null(bs_clean_skipped(c));
 	assert_int_equal(bs_clean_removed(c), 2);
-	b = strstr(out.data, "\r\n\r\n") + 4;
-	bs_buf_init(&dec, 1 << 20);
-	assert_int_equal(
-	    rw_b64_decode(&dec, b, out.len - (size_t)(b - out.data)), 0);
+	body_of(&dec, &out);
 	assert_non_null(strstr(dec.data, "background:url(\"data:,\")"));
 	assert_non_null(strstr(dec.data, " width=\"600\" height=\"200\" "
 	                                 "alt=\"Big \xe9 sale\">"));
@@ -614,10 +621,7 @@ static void policies(void **state)
 	o.policy = BS_POLICY_REMOTE;
 	c = clean(m.data, &o, &out);
 	assert_int_equal(bs_clean_blocked(c), 1);
-	b = strstr(out.data, "\r\n\r\n") + 4;
-	bs_buf_init(&dec, 1 << 20);
-	assert_int_equal(
-	    rw_b64_decode(&dec, b, out.len - (size_t)(b - out.data)), 0);
+	body_of(&dec, &out);
 	assert_null(strstr(dec.data, "https://"));
 	assert_non_null(strstr(dec.data, "alt=\"Shop\">"));
 	assert_idempotent(&out, &o);
@@ -630,10 +634,7 @@ static void policies(void **state)
 	o.proxy_template = "https://imgproxy.example/p?u={url}&s=1";
 	c = clean(m.data, &o, &out);
 	assert_int_equal(bs_clean_proxied(c), 1);
-	b = strstr(out.data, "\r\n\r\n") + 4;
-	bs_buf_init(&dec, 1 << 20);
-	assert_int_equal(
-	    rw_b64_decode(&dec, b, out.len - (size_t)(b - out.data)), 0);
+	body_of(&dec, &out);
 	assert_non_null(strstr(dec.data,
 	                       "src=\"https://imgproxy.example/p?u=https%3A%2F%"
 	                       "2Fcdn.shop.example%2Flogo.png&amp;s=1\""));
@@ -669,17 +670,13 @@ static void repeated_attribute(void **state)
 	struct bs_clean_options o;
 	struct bs_clean *c;
 	struct bs_buf m, out, dec;
-	const char *b;
 
 	(void)state;
 	make_single(&m, html);
 	memset(&o, 0, sizeof(o));
 	c = clean(m.data, &o, &out);
 	assert_int_equal(bs_clean_removed(c), 1);
-	b = strstr(out.data, "\r\n\r\n") + 4;
-	bs_buf_init(&dec, 1 << 20);
-	assert_int_equal(
-	    rw_b64_decode(&dec, b, out.len - (size_t)(b - out.data)), 0);
+	body_of(&dec, &out);
 	assert_non_null(strstr(dec.data, "content=\"\" content=\"0; url="));
 	assert_idempotent(&out, &o);
 	bs_clean_free(&c);
@@ -704,17 +701,13 @@ static void css_rules(void **state)
 	struct bs_clean_options o;
 	struct bs_clean *c;
 	struct bs_buf m, out, dec;
-	const char *b;
 
 	(void)state;
 	make_single(&m, html);
 	memset(&o, 0, sizeof(o));
 	c = clean(m.data, &o, &out);
 	assert_int_equal(bs_clean_removed(c), 2);
-	b = strstr(out.data, "\r\n\r\n") + 4;
-	bs_buf_init(&dec, 1 << 20);
-	assert_int_equal(
-	    rw_b64_decode(&dec, b, out.len - (size_t)(b - out.data)), 0);
+	body_of(&dec, &out);
 	assert_non_null(strstr(dec.data, "<style>\n.a{color:red}\n"
 	                                 "@font-face{font-family:T;src:url("
 	                                 "\"data:,\") format('woff');}\n"
@@ -740,7 +733,6 @@ static void link_policy(void **state)
 	struct bs_clean_options o;
 	struct bs_clean *c;
 	struct bs_buf m, out, dec;
-	const char *b;
 
 	(void)state;
 	make_single(&m, html);
@@ -749,10 +741,7 @@ static void link_policy(void **state)
 	c = clean(m.data, &o, &out);
 	assert_int_equal(bs_clean_links(c), 2);
 	assert_true(bs_clean_changed(c));
-	b = strstr(out.data, "\r\n\r\n") + 4;
-	bs_buf_init(&dec, 1 << 20);
-	assert_int_equal(
-	    rw_b64_decode(&dec, b, out.len - (size_t)(b - out.data)), 0);
+	body_of(&dec, &out);
 	assert_non_null(
 	    strstr(dec.data, "href=\"https://shop.example/sale?id=4\""));
 	assert_non_null(strstr(dec.data, "href=\"https://news.example/a\""));
