@@ -31,6 +31,7 @@ struct job {
 	struct bs_report *rep;
 	struct bs_buf text;
 	const char *problem;
+	char complaint[160]; /* the line for stderr, "" when none */
 	bool done;
 };
 
@@ -59,7 +60,7 @@ struct scan {
 	int out_error;
 
 	/* summary, updated in print order */
-	size_t messages, tracking, receipts, problems_n, troubles;
+	size_t messages, tracking, receipts, problems_n, troubles, partial;
 	struct tally vendors, unknown;
 	time_t last_progress;
 };
@@ -153,6 +154,16 @@ static void flush_ready(struct scan *s)
 		if (!j->done)
 			break;
 		summarise(s, j->rep);
+		if (j->complaint[0]) {
+			/* scanned, but not a whole message: said once, on
+			 * stderr, in input order; the exit status says 2 */
+			if (j->rep)
+				s->partial++;
+			if (s->term.progress)
+				fputs("\r\033[K", stderr);
+			fprintf(stderr, "bugsweep scan: %s: %s\n",
+			        j->in->source, j->complaint);
+		}
 		if (!s->quiet || s->json) {
 			if (s->term.progress)
 				fputs("\r\033[K", stderr);
@@ -172,6 +183,42 @@ static void flush_ready(struct scan *s)
 	pthread_cond_broadcast(&s->cv_space);
 }
 
+/*
+ * The stderr line for input that is no whole message: unreadable, past
+ * the message limit, not scanned, or scanned but empty, not mail, or cut
+ * short (the MIME layer's problems say which).
+ */
+static void complain(struct job *j)
+{
+	const struct bs_problems *p;
+	const char *why = NULL;
+
+	j->complaint[0] = '\0';
+	if (j->in->status == BS_EIO) {
+		snprintf(j->complaint, sizeof(j->complaint), "cannot read: %s",
+		         strerror(j->in->sys_errno));
+		return;
+	}
+	if (j->rep == NULL) {
+		snprintf(j->complaint, sizeof(j->complaint), "not scanned: %s",
+		         j->problem ? j->problem : "error");
+		return;
+	}
+	p = bs_report_problems(j->rep);
+	if (bs_problems_has(p, "mime", "empty"))
+		why = "empty: no message in it";
+	else if (bs_problems_has(p, "mime", "no-header"))
+		why = "not a mail message: no header field at its start";
+	else if (bs_problems_has(p, "mime", "truncated"))
+		why = bs_problems_has(p, "mime", "no-body-separator")
+		          ? "truncated: it ends inside a header (what is "
+		            "there was scanned)"
+		          : "truncated: it ends before a multipart's closing "
+		            "boundary (what is there was scanned)";
+	if (why)
+		snprintf(j->complaint, sizeof(j->complaint), "%s", why);
+}
+
 static void run_job(struct scan *s, struct job *j)
 {
 	int rc;
@@ -189,6 +236,7 @@ static void run_job(struct scan *s, struct job *j)
 			j->problem = rc == BS_ENOMEM ? "error:out of memory"
 			                             : "error:scan failed";
 	}
+	complain(j);
 	if (s->json)
 		render_json(&j->text, j->in->source, j->rep, j->problem);
 	else if (!s->quiet && (j->rep == NULL || s->verbose ||
@@ -239,6 +287,9 @@ static void print_summary(struct scan *s)
 		        s->receipts == 1 ? "s" : "");
 	if (s->troubles)
 		fprintf(f, ", %zu could not be scanned", s->troubles);
+	if (s->partial)
+		fprintf(f, ", %zu %s empty, not mail or cut short", s->partial,
+		        s->partial == 1 ? "was" : "were");
 	fputs(".\n", f);
 	if (s->vendors.n) {
 		fputs("known vendors: ", f);
@@ -287,7 +338,9 @@ static void usage(FILE *f)
 	    "  -h, --help             this help\n"
 	    "\n"
 	    "Exit status: 0 nothing tracks, 1 at least one message tracks its\n"
-	    "opening, 2 an error (a message could not be read or scanned).\n",
+	    "opening, 2 an error (an input could not be read or scanned, or "
+	    "was\n"
+	    "empty, not mail or cut short: one line each on stderr).\n",
 	    f);
 }
 
@@ -447,9 +500,9 @@ int cmd_scan(int argc, char **argv)
 		        strerror(s.out_error ? s.out_error : errno));
 		goto out;
 	}
-	status = s.troubles   ? EXIT_TROUBLE
-	         : s.tracking ? EXIT_FOUND
-	                      : EXIT_NOTHING;
+	status = s.troubles || s.partial ? EXIT_TROUBLE
+	         : s.tracking            ? EXIT_FOUND
+	                                 : EXIT_NOTHING;
 	goto out;
 nomem:
 	fprintf(stderr, "bugsweep scan: out of memory\n");

@@ -1162,6 +1162,37 @@ static int decode_info(struct mime_message *m)
 
 /* ---- public ---- */
 
+/*
+ * What a reader of a mailbox should hear about, beyond the leniency above:
+ * input that is no message at all, or only part of one. A mail client
+ * still shows what is there, and so does the walk; these only say so.
+ *   - "mime:empty": nothing but blank lines (after an mbox From line);
+ *   - "mime:no-header": not one header field at the top (a binary file,
+ *     a document that is not mail);
+ *   - "mime:truncated": the input ends in the middle of a header line (a
+ *     multipart cut before its close delimiter says so in the walk).
+ */
+static void not_whole(const struct mime_message *m, struct bs_problems *pb)
+{
+	struct mime_span hb = mime_message_header_block(m);
+	size_t i;
+
+	for (i = skip_from_line(&m->root, 0); i < m->len; i++)
+		if (m->raw[i] != '\r' && m->raw[i] != '\n' &&
+		    m->raw[i] != ' ' && m->raw[i] != '\t')
+			break;
+	if (i == m->len) {
+		bs_problems_add(pb, "mime", "empty");
+		return;
+	}
+	if (mime_message_header_count(m) == 0) {
+		bs_problems_add(pb, "mime", "no-header");
+		return;
+	}
+	if (hb.off + hb.len == m->len && m->raw[m->len - 1] != '\n')
+		bs_problems_add(pb, "mime", "truncated");
+}
+
 int mime_message_parse(struct mime_message **out, const char *bytes, size_t len,
                        const struct bs_limits *lim,
                        struct bs_problems *problems)
@@ -1219,6 +1250,7 @@ int mime_message_parse(struct mime_message **out, const char *bytes, size_t len,
 	parse_entity(w, &m->root, 0, 0, 0, true, DEF_TEXT, &st);
 	if ((err = w->err) != 0)
 		goto out;
+	not_whole(m, problems);
 	if ((err = decode_info(m)) != 0)
 		goto out;
 	*out = m;

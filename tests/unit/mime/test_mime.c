@@ -566,6 +566,54 @@ static void broken_mime(void **state)
 	}
 }
 
+/* Input that is no whole message is named (scan then says so on stderr),
+ * and a whole one is not. */
+static void not_whole(void **state)
+{
+	static const struct {
+		const char *name, *msg,
+		    *want; /* want NULL: none of the three */
+	} cases[] = {
+	    {"zero bytes", "", "empty"},
+	    {"blank lines", "\r\n\r\n \n", "empty"},
+	    {"mbox From line alone",
+	     "From a@b.example Mon Jan  1 00:00:00 2024\n", "empty"},
+	    {"binary", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "no-header"},
+	    {"prose", "Dear reader,\nthis is not mail.\n", "no-header"},
+	    {"cut in a header line", "From: a@b.example\nSubject: cut he",
+	     "truncated"},
+	    {"cut before the close delimiter",
+	     "Content-Type: multipart/mixed; boundary=b\n\n--b\n"
+	     "Content-Type: text/html\n\n<p>x</p>\n",
+	     "truncated"},
+	    {"header only, whole", "From: a@b.example\nSubject: s\n", NULL},
+	    {"a message", "From: a@b.example\n\nHello\n", NULL},
+	    {"no final newline in the body", "From: a@b.example\n\nHello",
+	     NULL},
+	};
+	static const char *const codes[] = {"empty", "no-header", "truncated"};
+	size_t i, k;
+	(void)state;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct parsed p;
+
+		/* the binary one holds NUL bytes: 16 in all */
+		parse_lim(&p, cases[i].msg,
+		          cases[i].msg[0] == '\x89' ? 16 : strlen(cases[i].msg),
+		          NULL);
+		for (k = 0; k < 3; k++) {
+			bool want = cases[i].want &&
+			            strcmp(cases[i].want, codes[k]) == 0;
+			if (bs_problems_has(&p.pb, "mime", codes[k]) != want)
+				fail_msg("%s: mime:%s %s", cases[i].name,
+				         codes[k],
+				         want ? "missing" : "unwanted");
+		}
+		done(&p);
+	}
+}
+
 /* A base64 message/rfc822: the documents inside live in decoded bytes,
  * so they are not spliceable; offsets still lead into the raw part. */
 static void encoded_rfc822(void **state)
@@ -1270,6 +1318,7 @@ int main(void)
 	    cmocka_unit_test(charsets),
 	    cmocka_unit_test(nested_rfc822_and_attachment),
 	    cmocka_unit_test(broken_mime),
+	    cmocka_unit_test(not_whole),
 	    cmocka_unit_test(encoded_rfc822),
 	    cmocka_unit_test(report_headers),
 	    cmocka_unit_test(rfc2047_subjects),
