@@ -76,7 +76,12 @@ check-format:
 clean:
 	rm -rf build build-asan build-release build-fuzz
 
-.PHONY: bench-clean
+.PHONY: bench-clean bench-scan
 bench-clean: deps build-release/build.ninja
 	$(MESON) compile -C build-release
 	./build-release/bench/bench-clean $(SHARED) examples/Maildir
+
+# scan, one thread and two, next to GMime parse+decode of the same mail.
+bench-scan: deps build-release/build.ninja
+	$(MESON) compile -C build-release
+	./build-release/bench/bench-scan $(SHARED) examples/Maildir
