@@ -467,18 +467,31 @@ static bool find_host(const char *u, size_t n, size_t *hs, size_t *he)
 	return true;
 }
 
-static bool rule_matches(const struct rule *r, const char *u, size_t n,
-                         const char *z)
+/* The URL as the rules see it; the host is found once per URL, not once
+ * per domain-anchored rule. */
+struct subject {
+	const char *u;
+	size_t n;
+	const char *z; /* NUL-terminated copy for regexec, or NULL */
+	bool has_host;
+	size_t hs, he;
+};
+
+static bool rule_matches(const struct rule *r, const struct subject *t)
 {
-	size_t hs, he, i;
+	const char *u = t->u;
+	size_t n = t->n, i;
+	char c = r->body_len ? r->body[0] : '*';
 
 	if (r->is_regex)
-		return z && regexec(&r->re, z, 0, NULL, 0) == 0;
+		return t->z && regexec(&r->re, t->z, 0, NULL, 0) == 0;
 	if (r->domain_anchor) {
-		if (!find_host(u, n, &hs, &he))
+		if (!t->has_host)
 			return false;
-		for (i = hs; i < he; i++)
-			if ((i == hs || u[i - 1] == '.') &&
+		for (i = t->hs; i < t->he; i++)
+			if ((i == t->hs || u[i - 1] == '.') &&
+			    (c == '*' || c == '^' ||
+			     bs_ascii_lower(u[i]) == c) &&
 			    glob_match(r->body, r->body_len, u, n, i,
 			               r->end_anchor))
 				return true;
@@ -486,9 +499,20 @@ static bool rule_matches(const struct rule *r, const char *u, size_t n,
 	}
 	if (r->start_anchor)
 		return glob_match(r->body, r->body_len, u, n, 0, r->end_anchor);
-	/* Unanchored: find the first literal byte quickly, then match. */
+	/* Unanchored: find the first literal byte quickly, then match. Most
+	 * patterns start with a byte that has no case ("/wf/open?"), which
+	 * memchr finds. */
+	if (c != '*' && c != '^' && !bs_is_ascii_alpha((unsigned char)c)) {
+		const char *q = u, *e = u + n;
+		while ((q = memchr(q, c, (size_t)(e - q))) != NULL) {
+			if (glob_match(r->body, r->body_len, u, n,
+			               (size_t)(q - u), r->end_anchor))
+				return true;
+			q++;
+		}
+		return false;
+	}
 	for (i = 0; i < n; i++) {
-		char c = r->body[0];
 		if (c != '*' && c != '^' && bs_ascii_lower(u[i]) != c)
 			continue;
 		if (glob_match(r->body, r->body_len, u, n, i, r->end_anchor))
@@ -502,31 +526,43 @@ static bool rule_matches(const struct rule *r, const char *u, size_t n,
 bool sig_set_match(const struct sig_set *s, const char *url, size_t len,
                    unsigned kinds, struct sig_match *m)
 {
+	/* Allow rules first, then the kinds in this order; within a kind,
+	 * the first rule in list order. One pass: a rule is tried only if
+	 * it is an allow rule or would beat the best match so far. */
 	static const enum sig_kind order[] = {SIG_OPEN, SIG_IMAGE, SIG_PROXY,
 	                                      SIG_CLICK};
+	const size_t none = sizeof(order) / sizeof(order[0]);
 	const struct rule *best = NULL;
+	struct subject t;
 	char *z = NULL;
-	size_t i, k;
+	size_t i, k, best_rank = none;
 	bool found = false;
 
 	if (s->any_regex)
 		z = bs_strndup(url, len); /* regexec wants a C string */
-	for (i = 0; i < s->n; i++)
-		if (s->rules[i].kind == SIG_ALLOW &&
-		    rule_matches(&s->rules[i], url, len, z)) {
-			best = &s->rules[i];
-			goto out;
-		}
-	for (k = 0; k < sizeof(order) / sizeof(order[0]) && !best; k++) {
-		if (!(kinds & (1u << order[k])))
-			continue;
-		for (i = 0; i < s->n; i++)
-			if (s->rules[i].kind == order[k] &&
-			    rule_matches(&s->rules[i], url, len, z)) {
-				best = &s->rules[i];
-				found = true;
-				break;
+	t.u = url;
+	t.n = len;
+	t.z = z;
+	t.has_host = find_host(url, len, &t.hs, &t.he);
+	for (i = 0; i < s->n; i++) {
+		const struct rule *r = &s->rules[i];
+
+		if (r->kind == SIG_ALLOW) {
+			if (rule_matches(r, &t)) {
+				best = r;
+				found = false;
+				goto out;
 			}
+			continue;
+		}
+		for (k = 0; k < best_rank && order[k] != r->kind; k++)
+			;
+		if (k == best_rank || !(kinds & (1u << r->kind)) ||
+		    !rule_matches(r, &t))
+			continue;
+		best = r;
+		best_rank = k;
+		found = true;
 	}
 out:
 	bs_free(z);
