@@ -331,58 +331,64 @@ enum prop_id {
 	P_BACKGROUND,
 };
 
+/* Lengths stored: prop_of() runs for every declaration of every sheet. */
+#define PROP(s, id)                                                            \
+	{                                                                      \
+		s, sizeof(s) - 1, id                                           \
+	}
 static const struct {
 	const char *name;
+	uint8_t len;
 	uint8_t id;
 } props[] = {
-    {"display", P_DISPLAY},
-    {"visibility", P_VISIBILITY},
-    {"opacity", P_OPACITY},
-    {"filter", P_FILTER},
-    {"-webkit-filter", P_FILTER},
-    {"width", P_WIDTH},
-    {"inline-size", P_WIDTH},
-    {"height", P_HEIGHT},
-    {"block-size", P_HEIGHT},
-    {"max-width", P_MAX_WIDTH},
-    {"max-inline-size", P_MAX_WIDTH},
-    {"max-height", P_MAX_HEIGHT},
-    {"max-block-size", P_MAX_HEIGHT},
-    {"overflow", P_OVERFLOW},
-    {"overflow-x", P_OVERFLOW_X},
-    {"overflow-y", P_OVERFLOW_Y},
-    {"font-size", P_FONT_SIZE},
-    {"line-height", P_LINE_HEIGHT},
-    {"font", P_FONT},
-    {"position", P_POSITION},
-    {"left", P_LEFT},
-    {"top", P_TOP},
-    {"right", P_RIGHT},
-    {"inset", P_INSET},
-    {"text-indent", P_TEXT_INDENT},
-    {"margin", P_MARGIN},
-    {"margin-left", P_MARGIN_LEFT},
-    {"margin-top", P_MARGIN_TOP},
-    {"clip", P_CLIP},
-    {"clip-path", P_CLIP_PATH},
-    {"-webkit-clip-path", P_CLIP_PATH},
-    {"transform", P_TRANSFORM},
-    {"-webkit-transform", P_TRANSFORM},
-    {"-ms-transform", P_TRANSFORM},
-    {"scale", P_SCALE},
-    {"mso-hide", P_MSO_HIDE},
-    {"content-visibility", P_CONTENT_VISIBILITY},
-    {"background", P_BACKGROUND},
-    {"background-image", P_BACKGROUND},
+    PROP("display", P_DISPLAY),
+    PROP("visibility", P_VISIBILITY),
+    PROP("opacity", P_OPACITY),
+    PROP("filter", P_FILTER),
+    PROP("-webkit-filter", P_FILTER),
+    PROP("width", P_WIDTH),
+    PROP("inline-size", P_WIDTH),
+    PROP("height", P_HEIGHT),
+    PROP("block-size", P_HEIGHT),
+    PROP("max-width", P_MAX_WIDTH),
+    PROP("max-inline-size", P_MAX_WIDTH),
+    PROP("max-height", P_MAX_HEIGHT),
+    PROP("max-block-size", P_MAX_HEIGHT),
+    PROP("overflow", P_OVERFLOW),
+    PROP("overflow-x", P_OVERFLOW_X),
+    PROP("overflow-y", P_OVERFLOW_Y),
+    PROP("font-size", P_FONT_SIZE),
+    PROP("line-height", P_LINE_HEIGHT),
+    PROP("font", P_FONT),
+    PROP("position", P_POSITION),
+    PROP("left", P_LEFT),
+    PROP("top", P_TOP),
+    PROP("right", P_RIGHT),
+    PROP("inset", P_INSET),
+    PROP("text-indent", P_TEXT_INDENT),
+    PROP("margin", P_MARGIN),
+    PROP("margin-left", P_MARGIN_LEFT),
+    PROP("margin-top", P_MARGIN_TOP),
+    PROP("clip", P_CLIP),
+    PROP("clip-path", P_CLIP_PATH),
+    PROP("-webkit-clip-path", P_CLIP_PATH),
+    PROP("transform", P_TRANSFORM),
+    PROP("-webkit-transform", P_TRANSFORM),
+    PROP("-ms-transform", P_TRANSFORM),
+    PROP("scale", P_SCALE),
+    PROP("mso-hide", P_MSO_HIDE),
+    PROP("content-visibility", P_CONTENT_VISIBILITY),
+    PROP("background", P_BACKGROUND),
+    PROP("background-image", P_BACKGROUND),
 };
+#undef PROP
 
 static uint8_t prop_of(const char *name, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < sizeof(props) / sizeof(props[0]); i++)
-		if (strlen(props[i].name) == n &&
-		    memcmp(props[i].name, name, n) == 0)
+		if (props[i].len == n && memcmp(props[i].name, name, n) == 0)
 			return props[i].id;
 	return P_NONE;
 }
