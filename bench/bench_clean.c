@@ -13,7 +13,6 @@
  *   scan_msgs_per_s=X clean_msgs_per_s=Y clean_cost_vs_scan=R
  * with R = X / Y (how many times a scan a clean costs).
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,45 +24,13 @@
 
 #include "testutil.h"
 
-struct msg {
-	char *p;
-	size_t n;
-};
-
-static struct msg *msgs;
+static struct tu_msg *msgs;
 static size_t nmsgs, total_bytes;
 
 /* Every non-empty message under root into msgs, in path order. */
 static int load(const char *root)
 {
-	char **files = NULL, *p;
-	struct msg *v;
-	size_t nfiles = 0, i, n;
-	int rc = -1;
-
-	if (tu_list_files(&files, &nfiles, root) != 0)
-		goto out;
-	v = realloc(msgs, (nmsgs + nfiles + 1) * sizeof(*msgs));
-	if (v == NULL)
-		goto out;
-	msgs = v;
-	for (i = 0; i < nfiles; i++) {
-		if ((p = tu_read_file(files[i], &n)) == NULL)
-			goto out;
-		if (n == 0) {
-			free(p);
-			continue;
-		}
-		msgs[nmsgs].p = p;
-		msgs[nmsgs++].n = n;
-		total_bytes += n;
-	}
-	rc = 0;
-out:
-	if (rc != 0)
-		fprintf(stderr, "%s: %s\n", root, strerror(errno));
-	tu_free_files(&files, &nfiles);
-	return rc;
+	return tu_load_messages(&msgs, &nmsgs, &total_bytes, root);
 }
 
 static double cpu_now(void)

@@ -110,3 +110,36 @@ void tu_free_files(char ***files, size_t *n)
 	*files = NULL;
 	*n = 0;
 }
+
+int tu_load_messages(struct tu_msg **msgs, size_t *n, size_t *bytes,
+                     const char *root)
+{
+	char **files = NULL, *p;
+	struct tu_msg *v;
+	size_t nfiles = 0, i, len;
+	int rc = -1;
+
+	if (tu_list_files(&files, &nfiles, root) != 0)
+		goto out;
+	v = realloc(*msgs, (*n + nfiles + 1) * sizeof(**msgs));
+	if (v == NULL)
+		goto out;
+	*msgs = v;
+	for (i = 0; i < nfiles; i++) {
+		if ((p = tu_read_file(files[i], &len)) == NULL)
+			goto out;
+		if (len == 0) {
+			free(p);
+			continue;
+		}
+		v[*n].p = p;
+		v[(*n)++].n = len;
+		*bytes += len;
+	}
+	rc = 0;
+out:
+	if (rc != 0)
+		fprintf(stderr, "%s: %s\n", root, strerror(errno));
+	tu_free_files(&files, &nfiles);
+	return rc;
+}

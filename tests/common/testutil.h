@@ -25,4 +25,16 @@ int tu_list_files(char ***files, size_t *n, const char *dir);
 /* Free a list from tu_list_files and reset it to empty. */
 void tu_free_files(char ***files, size_t *n);
 
+/* A message in memory, as the benches hold a corpus. */
+struct tu_msg {
+	char *p;
+	size_t n;
+};
+
+/* Every non-empty file below root read and appended to *msgs / *n, in
+ * path order; *bytes grows by their sizes. Returns 0, or -1 with a line
+ * on stderr naming root. */
+int tu_load_messages(struct tu_msg **msgs, size_t *n, size_t *bytes,
+                     const char *root);
+
 #endif
