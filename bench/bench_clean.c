@@ -24,14 +24,8 @@
 
 #include "testutil.h"
 
-static struct tu_msg *msgs;
-static size_t nmsgs, total_bytes;
-
-/* Every non-empty message under root into msgs, in path order. */
-static int load(const char *root)
-{
-	return tu_load_messages(&msgs, &nmsgs, &total_bytes, root);
-}
+/* the messages and the command line's -r and -t */
+static struct tu_corpus corpus;
 
 static double cpu_now(void)
 {
@@ -57,10 +51,11 @@ static double pass(const struct bs_engine *e, bool clean, struct bs_buf *out)
 
 	memset(&o, 0, sizeof(o));
 	changed = skipped = 0;
-	for (i = 0; i < nmsgs; i++) {
+	for (i = 0; i < corpus.n; i++) {
 		if (clean) {
 			struct bs_clean *c = NULL;
-			if (bs_clean(&c, e, msgs[i].p, msgs[i].n, &o) == 0) {
+			if (bs_clean(&c, e, corpus.msgs[i].p, corpus.msgs[i].n,
+			             &o) == 0) {
 				bs_buf_reset(out);
 				if (bs_clean_write(c, to_buf, out) == 0) {
 					changed += bs_clean_changed(c);
@@ -70,7 +65,8 @@ static double pass(const struct bs_engine *e, bool clean, struct bs_buf *out)
 			bs_clean_free(&c);
 		} else {
 			struct bs_report *r = NULL;
-			if (bs_scan(&r, e, msgs[i].p, msgs[i].n, NULL) == 0)
+			if (bs_scan(&r, e, corpus.msgs[i].p, corpus.msgs[i].n,
+			            NULL) == 0)
 				bs_report_free(&r);
 		}
 	}
@@ -89,7 +85,7 @@ static double rate(const struct bs_engine *e, bool clean, int runs,
 		size_t n = 0;
 		do {
 			t += pass(e, clean, out);
-			n += nmsgs;
+			n += corpus.n;
 		} while (t < min_s);
 		if (n / t > best)
 			best = (double)n / t;
@@ -102,61 +98,38 @@ int main(int argc, char **argv)
 	struct bs_engine_config cfg;
 	struct bs_engine *e = NULL;
 	struct bs_buf out;
-	char path[4096], err[BS_ERRMSG_LEN];
-	const char *examples = NULL;
-	double min_s = 1.0, scan, clean;
-	int runs = 3, i;
+	char err[BS_ERRMSG_LEN];
+	double scan, clean;
 
-	if (argc < 2) {
-		fprintf(stderr, "usage: bench-clean SHARED_DIR [-r RUNS] "
-		                "[-t SECONDS] [EXAMPLES_DIR]\n");
+	if (tu_corpus_load(&corpus, "bench-clean", argc, argv) != 0 ||
+	    mime_global_init()) {
+		tu_corpus_free(&corpus);
 		return 2;
 	}
-	for (i = 2; i < argc; i++) {
-		if (strcmp(argv[i], "-r") == 0 && i + 1 < argc)
-			runs = (int)strtol(argv[++i], NULL, 10);
-		else if (strcmp(argv[i], "-t") == 0 && i + 1 < argc)
-			min_s = strtod(argv[++i], NULL);
-		else
-			examples = argv[i];
-	}
-	if (runs < 1)
-		runs = 1;
-	if (mime_global_init())
-		return 2;
 	memset(&cfg, 0, sizeof(cfg));
 	bs_limits_default(&cfg.limits);
 	if (bs_engine_new(&e, &cfg, err)) {
 		fprintf(stderr, "engine: %s\n", err);
 		return 2;
 	}
-	snprintf(path, sizeof(path), "%s/corpus/raw", argv[1]);
-	if (load(path) != 0 || (examples && load(examples) != 0))
-		return 2;
-	if (nmsgs == 0) {
-		fprintf(stderr, "no messages under %s\n", path);
-		return 2;
-	}
 	bs_buf_init(&out, (size_t)1 << 30);
 	/* warm up both, then measure them alternately */
 	pass(e, false, &out);
 	pass(e, true, &out);
-	scan = rate(e, false, runs, min_s, &out);
-	clean = rate(e, true, runs, min_s, &out);
+	scan = rate(e, false, corpus.runs, corpus.min_s, &out);
+	clean = rate(e, true, corpus.runs, corpus.min_s, &out);
 	printf("corpus: %zu messages, %.1f MB; clean changed %zu, skipped "
 	       "%zu\n",
-	       nmsgs, (double)total_bytes / 1e6, changed, skipped);
+	       corpus.n, (double)corpus.bytes / 1e6, changed, skipped);
 	printf("scan:   %9.1f messages/s  %7.2f MB/s\n", scan,
-	       scan * (double)total_bytes / (double)nmsgs / 1e6);
+	       scan * (double)corpus.bytes / (double)corpus.n / 1e6);
 	printf("clean:  %9.1f messages/s  %7.2f MB/s\n", clean,
-	       clean * (double)total_bytes / (double)nmsgs / 1e6);
+	       clean * (double)corpus.bytes / (double)corpus.n / 1e6);
 	printf("scan_msgs_per_s=%.1f clean_msgs_per_s=%.1f "
 	       "clean_cost_vs_scan=%.2f\n",
 	       scan, clean, scan / clean);
 	bs_buf_release(&out);
-	for (i = 0; (size_t)i < nmsgs; i++)
-		free(msgs[i].p);
-	free(msgs);
+	tu_corpus_free(&corpus);
 	bs_engine_free(&e);
 	mime_global_shutdown();
 	return 0;

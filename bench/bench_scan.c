@@ -38,14 +38,8 @@
 
 #define NTHREADS 2
 
-static struct tu_msg *msgs;
-static size_t nmsgs, total_bytes;
-
-/* Every non-empty message under root into msgs, in path order. */
-static int load(const char *root)
-{
-	return tu_load_messages(&msgs, &nmsgs, &total_bytes, root);
-}
+/* the messages and the command line's -r and -t */
+static struct tu_corpus corpus;
 
 static double now(clockid_t id)
 {
@@ -131,9 +125,9 @@ static double floor_pass(struct floor_sum *s)
 
 	s->bytes = s->parts = s->unconverted = 0;
 	floor_failed = 0;
-	for (i = 0; i < nmsgs; i++) {
-		GMimeStream *st =
-		    g_mime_stream_mem_new_with_buffer(msgs[i].p, msgs[i].n);
+	for (i = 0; i < corpus.n; i++) {
+		GMimeStream *st = g_mime_stream_mem_new_with_buffer(
+		    corpus.msgs[i].p, corpus.msgs[i].n);
 		GMimeParser *ps = g_mime_parser_new_with_stream(st);
 		GMimeMessage *m = g_mime_parser_construct_message(ps, NULL);
 		GMimeObject *body = m ? g_mime_message_get_mime_part(m) : NULL;
@@ -162,7 +156,7 @@ static void scan_one(struct worker *w, size_t i)
 {
 	struct bs_report *r = NULL;
 
-	if (bs_scan(&r, w->e, msgs[i].p, msgs[i].n, NULL) != 0) {
+	if (bs_scan(&r, w->e, corpus.msgs[i].p, corpus.msgs[i].n, NULL) != 0) {
 		w->failed++;
 		return;
 	}
@@ -175,7 +169,7 @@ static void *worker_run(void *arg)
 	struct worker *w = arg;
 	size_t i;
 
-	while ((i = atomic_fetch_add(w->next, 1)) < nmsgs)
+	while ((i = atomic_fetch_add(w->next, 1)) < corpus.n)
 		scan_one(w, i);
 	return NULL;
 }
@@ -189,7 +183,7 @@ static void scan_pass(const struct bs_engine *e, double *cpu, double *wall)
 	double c0 = now(CLOCK_PROCESS_CPUTIME_ID), w0 = now(CLOCK_MONOTONIC);
 	size_t i;
 
-	for (i = 0; i < nmsgs; i++)
+	for (i = 0; i < corpus.n; i++)
 		scan_one(&w, i);
 	*cpu = now(CLOCK_PROCESS_CPUTIME_ID) - c0;
 	*wall = now(CLOCK_MONOTONIC) - w0;
@@ -250,22 +244,22 @@ static int run(const struct bs_engine *e, struct floor_sum *fs, double min_s,
 
 	do {
 		t[FLOOR] += floor_pass(fs);
-		n[FLOOR] += nmsgs;
+		n[FLOOR] += corpus.n;
 	} while (t[FLOOR] < min_s);
 	do {
 		scan_pass(e, &c, &w);
 		t[SCAN_CPU] += c;
 		t[SCAN_WALL] += w;
-		n[SCAN_CPU] += nmsgs;
-		n[SCAN_WALL] += nmsgs;
+		n[SCAN_CPU] += corpus.n;
+		n[SCAN_WALL] += corpus.n;
 	} while (t[SCAN_CPU] < min_s || t[SCAN_WALL] < min_s);
 	do {
 		if ((w = scan2_pass(e, &c)) < 0)
 			return -1;
 		t[SCAN2] += w;
 		t[SCAN2_CPU] += c;
-		n[SCAN2] += nmsgs;
-		n[SCAN2_CPU] += nmsgs;
+		n[SCAN2] += corpus.n;
+		n[SCAN2_CPU] += corpus.n;
 	} while (t[SCAN2] < min_s);
 	if ((double)n[SCAN2] / t[SCAN2] > best[SCAN2])
 		scan2_cores = t[SCAN2_CPU] / t[SCAN2];
@@ -278,7 +272,7 @@ static int run(const struct bs_engine *e, struct floor_sum *fs, double min_s,
 static void row(const char *name, double rate)
 {
 	printf("%-22s %9.1f messages/s  %7.2f MB/s\n", name, rate,
-	       rate * (double)total_bytes / (double)nmsgs / 1e6);
+	       rate * (double)corpus.bytes / (double)corpus.n / 1e6);
 }
 
 int main(int argc, char **argv)
@@ -286,40 +280,20 @@ int main(int argc, char **argv)
 	struct bs_engine_config cfg;
 	struct bs_engine *e = NULL;
 	struct floor_sum fs;
-	char path[4096], err[BS_ERRMSG_LEN];
-	const char *examples = NULL;
-	double min_s = 1.0, best[NMODES] = {0}, c, w;
-	int runs = 3, i, rc = 2;
+	char err[BS_ERRMSG_LEN];
+	double best[NMODES] = {0}, c, w;
+	int i, rc = 2;
 
-	if (argc < 2) {
-		fprintf(stderr, "usage: bench-scan SHARED_DIR [-r RUNS] "
-		                "[-t SECONDS] [EXAMPLES_DIR]\n");
+	/* mime_global_init: also g_mime_init(), which the floor needs */
+	if (tu_corpus_load(&corpus, "bench-scan", argc, argv) != 0 ||
+	    mime_global_init()) {
+		tu_corpus_free(&corpus);
 		return 2;
 	}
-	for (i = 2; i < argc; i++) {
-		if (strcmp(argv[i], "-r") == 0 && i + 1 < argc)
-			runs = (int)strtol(argv[++i], NULL, 10);
-		else if (strcmp(argv[i], "-t") == 0 && i + 1 < argc)
-			min_s = strtod(argv[++i], NULL);
-		else
-			examples = argv[i];
-	}
-	if (runs < 1)
-		runs = 1;
-	/* also g_mime_init(), which the floor needs as well */
-	if (mime_global_init())
-		return 2;
 	memset(&cfg, 0, sizeof(cfg));
 	bs_limits_default(&cfg.limits);
 	if (bs_engine_new(&e, &cfg, err)) {
 		fprintf(stderr, "engine: %s\n", err);
-		return 2;
-	}
-	snprintf(path, sizeof(path), "%s/corpus/raw", argv[1]);
-	if (load(path) != 0 || (examples && load(examples) != 0))
-		goto out;
-	if (nmsgs == 0) {
-		fprintf(stderr, "no messages under %s\n", path);
 		goto out;
 	}
 	fs.out = g_byte_array_new();
@@ -328,12 +302,12 @@ int main(int argc, char **argv)
 	scan_pass(e, &c, &w);
 	if (scan2_pass(e, &c) < 0)
 		goto out_fs;
-	for (i = 0; i < runs; i++)
-		if (run(e, &fs, min_s, best) != 0)
+	for (i = 0; i < corpus.runs; i++)
+		if (run(e, &fs, corpus.min_s, best) != 0)
 			goto out_fs;
 	printf("corpus: %zu messages, %.1f MB; floor: %zu parts, %.1f MB "
 	       "decoded, %zu unparsed, %zu text parts not converted\n",
-	       nmsgs, (double)total_bytes / 1e6, fs.parts,
+	       corpus.n, (double)corpus.bytes / 1e6, fs.parts,
 	       (double)fs.bytes / 1e6, floor_failed, fs.unconverted);
 	printf("scan: %zu beacons, %zu failed (%d threads: %zu, %zu)\n",
 	       scan_beacons[1], scan_failed[1], NTHREADS,
@@ -352,9 +326,7 @@ int main(int argc, char **argv)
 out_fs:
 	g_byte_array_unref(fs.out);
 out:
-	for (i = 0; (size_t)i < nmsgs; i++)
-		free(msgs[i].p);
-	free(msgs);
+	tu_corpus_free(&corpus);
 	bs_engine_free(&e);
 	mime_global_shutdown();
 	return rc;

@@ -111,8 +111,11 @@ void tu_free_files(char ***files, size_t *n)
 	*n = 0;
 }
 
-int tu_load_messages(struct tu_msg **msgs, size_t *n, size_t *bytes,
-                     const char *root)
+/* Every non-empty file below root read and appended to *msgs / *n, in
+ * path order; *bytes grows by their sizes. 0, or -1 with a line on
+ * stderr naming root. */
+static int load_messages(struct tu_msg **msgs, size_t *n, size_t *bytes,
+                         const char *root)
 {
 	char **files = NULL, *p;
 	struct tu_msg *v;
@@ -142,4 +145,52 @@ out:
 		fprintf(stderr, "%s: %s\n", root, strerror(errno));
 	tu_free_files(&files, &nfiles);
 	return rc;
+}
+
+int tu_corpus_load(struct tu_corpus *c, const char *prog, int argc, char **argv)
+{
+	const char *examples = NULL;
+	char path[4096];
+	int i;
+
+	memset(c, 0, sizeof(*c));
+	c->runs = 3;
+	c->min_s = 1.0;
+	if (argc < 2) {
+		fprintf(stderr,
+		        "usage: %s SHARED_DIR [-r RUNS] [-t SECONDS] "
+		        "[EXAMPLES_DIR]\n",
+		        prog);
+		return -1;
+	}
+	for (i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "-r") == 0 && i + 1 < argc)
+			c->runs = (int)strtol(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "-t") == 0 && i + 1 < argc)
+			c->min_s = strtod(argv[++i], NULL);
+		else
+			examples = argv[i];
+	}
+	if (c->runs < 1)
+		c->runs = 1;
+	snprintf(path, sizeof(path), "%s/corpus/raw", argv[1]);
+	if (load_messages(&c->msgs, &c->n, &c->bytes, path) != 0 ||
+	    (examples &&
+	     load_messages(&c->msgs, &c->n, &c->bytes, examples) != 0))
+		return -1;
+	if (c->n == 0) {
+		fprintf(stderr, "no messages under %s\n", path);
+		return -1;
+	}
+	return 0;
+}
+
+void tu_corpus_free(struct tu_corpus *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		free(c->msgs[i].p);
+	free(c->msgs);
+	memset(c, 0, sizeof(*c));
 }

@@ -31,10 +31,20 @@ struct tu_msg {
 	size_t n;
 };
 
-/* Every non-empty file below root read and appended to *msgs / *n, in
- * path order; *bytes grows by their sizes. Returns 0, or -1 with a line
- * on stderr naming root. */
-int tu_load_messages(struct tu_msg **msgs, size_t *n, size_t *bytes,
-                     const char *root);
+/* What the corpus benches share: their command line
+ *   PROG SHARED_DIR [-r RUNS] [-t SECONDS] [EXAMPLES_DIR]
+ * and every message of SHARED_DIR/corpus/raw and EXAMPLES_DIR in memory. */
+struct tu_corpus {
+	int runs;     /* -r: best of how many runs (default 3, at least 1) */
+	double min_s; /* -t: the least seconds a run lasts (default 1) */
+	struct tu_msg *msgs;
+	size_t n, bytes;
+};
+
+/* Returns 0, or -1 after a line on stderr (usage, unreadable, no
+ * message at all). */
+int tu_corpus_load(struct tu_corpus *c, const char *prog, int argc,
+                   char **argv);
+void tu_corpus_free(struct tu_corpus *c);
 
 #endif
